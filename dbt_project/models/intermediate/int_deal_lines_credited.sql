@@ -168,7 +168,9 @@ final as (
         checked.not_credited_reason is null and checked.deal_status = 'won' as is_credited,
         case
             when checked.not_credited_reason is null and checked.deal_status = 'won'
-                then {{ round_money(exact_product(['checked.amount', 'checked.usd_per_unit', 'checked.split_pct', '0.01'])) }}
+                then {{ round_money(exact_product([
+                    'checked.amount', 'checked.usd_per_unit', 'checked.split_pct', '0.01'
+                ])) }}
         end as credited_usd,
         case
             when checked.not_credited_reason is null and checked.deal_status = 'won'

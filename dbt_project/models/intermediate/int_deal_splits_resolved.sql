@@ -28,9 +28,15 @@ rejected_sets as (
 
 mentions as (
 
-    select deal_id, batch_id from splits
+    select
+        deal_id,
+        batch_id
+    from splits
     union
-    select deal_id, batch_id from rejected_sets
+    select
+        deal_id,
+        batch_id
+    from rejected_sets
 
 ),
 

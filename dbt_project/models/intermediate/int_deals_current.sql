@@ -31,7 +31,8 @@ ranked_versions as (
 
 current_versions as (
 
-    select * from ranked_versions where recency_rank = 1
+    select * from ranked_versions
+    where recency_rank = 1
 
 ),
 
@@ -57,7 +58,8 @@ final as (
             when current_versions.stage in ('prospecting', 'qualification', 'proposal', 'negotiation')
                 then 'open'
             when current_versions.stage = 'lost' then 'lost'
-            when current_versions.stage = 'cancelled'
+            when
+                current_versions.stage = 'cancelled'
                 and settings.clawback_days is not null
                 and current_versions.cancelled_at
                 <= {{ dbt.dateadd('day', 'settings.clawback_days', 'current_versions.closed_at') }}

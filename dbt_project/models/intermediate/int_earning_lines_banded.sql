@@ -32,7 +32,10 @@ bands as (
 
 periods_with_pipeline as (
 
-    select distinct partner_id, program_id, period
+    select distinct
+        partner_id,
+        program_id,
+        period
     from eligible_lines
     where line_kind = 'pipeline'
 
@@ -46,7 +49,7 @@ scenario_lines as (
         eligible_lines.*
 
     from eligible_lines
-    where line_kind = 'won'
+    where eligible_lines.line_kind = 'won'
 
     union all
 
@@ -245,24 +248,29 @@ final as (
         *,
         case
             when program_type = 'spiff' and amount_per_unit is not null
-                then 'SPIFF: ' || {{ number_text('amount_per_unit') }} || ' USD per unit x '
+                then
+                    'SPIFF: ' || {{ number_text('amount_per_unit') }} || ' USD per unit x '
                     || {{ number_text('credited_units') }} || ' units = '
                     || {{ money_text('uncapped_earned_usd') }}
             when program_type = 'spiff'
-                then 'SPIFF: ' || {{ number_text('amount_per_deal') }} || ' USD per deal x '
+                then
+                    'SPIFF: ' || {{ number_text('amount_per_deal') }} || ' USD per deal x '
                     || {{ number_text('split_pct') }} || '% share = ' || {{ money_text('uncapped_earned_usd') }}
             when program_type = 'mdf'
-                then 'MDF accrual: ' || {{ percent_text('accrual_rate') }} || ' of '
+                then
+                    'MDF accrual: ' || {{ percent_text('accrual_rate') }} || ' of '
                     || {{ money_text('credited_usd') }} || ' USD = ' || {{ money_text('uncapped_earned_usd') }}
             when tiering = 'retroactive'
-                then 'Retroactive on ' || basis || ': the period total of '
+                then
+                    'Retroactive on ' || basis || ': the period total of '
                     || {{ number_text('period_measure') }}
                     || case when basis = 'units' then ' units' else ' USD' end
                     || ' reaches the band from ' || {{ number_text('period_band_from') }} || ' at '
                     || {{ percent_text('band_rate') }} || ', so ' || {{ money_text('credited_usd') }}
                     || ' USD x ' || {{ percent_text('band_rate') }} || ' = '
                     || {{ money_text('uncapped_earned_usd') }}
-            else 'Marginal on ' || basis || ' from ' || {{ number_text('measure_before') }} || ' to '
+            else
+                'Marginal on ' || basis || ' from ' || {{ number_text('measure_before') }} || ' to '
                 || {{ number_text('measure_before + measure') }} || ': ' || coalesce(marginal_parts_text, 'nothing')
                 || case
                     when basis = 'units'

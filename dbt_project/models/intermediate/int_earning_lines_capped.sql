@@ -23,21 +23,28 @@ ordered as (
             partition by scenario, partner_id, program_id, period
             order by sequence_group, line_at, {{ byte_order('deal_id') }}
         ) as line_sequence,
-        case
-            when
-                row_number() over (
-                    partition by scenario, partner_id, program_id, period
-                    order by sequence_group, line_at, {{ byte_order('deal_id') }}
-                ) = 1
-                or lag(cap_usd) over (
-                    partition by scenario, partner_id, program_id, period
-                    order by sequence_group, line_at, {{ byte_order('deal_id') }}
-                ) is distinct from cap_usd
-                then 1
-            else 0
-        end as starts_segment
+        lag(cap_usd) over (
+            partition by scenario, partner_id, program_id, period
+            order by sequence_group, line_at, {{ byte_order('deal_id') }}
+        ) as previous_cap_usd
 
     from banded
+
+),
+
+segment_starts as (
+
+    -- A new segment starts at the first line and wherever the cap changes.
+    select
+        *,
+        case
+            when line_sequence = 1 then 1
+            when previous_cap_usd = cap_usd then 0
+            when previous_cap_usd is null and cap_usd is null then 0
+            else 1
+        end as starts_segment
+
+    from ordered
 
 ),
 
@@ -51,7 +58,7 @@ segmented as (
             rows between unbounded preceding and current row
         ) as segment_number
 
-    from ordered
+    from segment_starts
 
 ),
 
@@ -213,7 +220,8 @@ final as (
         calculation_text
         || case
             when earned_through_line_usd - earned_before_line_usd < uncapped_earned_usd
-                then '; capped at ' || {{ money_text('cap_usd') }} || ' USD per partner and period: '
+                then
+                    '; capped at ' || {{ money_text('cap_usd') }} || ' USD per partner and period: '
                     || {{ money_text('earned_before_line_usd') }} || ' USD already earned, so this line earns '
                     || {{ money_text('earned_through_line_usd - earned_before_line_usd') }}
             else ''

@@ -102,13 +102,20 @@ all_lines as (
 
 partner_attribute_sets as (
 
-    select distinct tier, region, partner_type from all_lines
+    select distinct
+        tier,
+        region,
+        partner_type
+    from all_lines
 
 ),
 
 product_attribute_sets as (
 
-    select distinct family, product_id from all_lines
+    select distinct
+        family,
+        product_id
+    from all_lines
 
 ),
 
@@ -129,14 +136,19 @@ partner_filters_met as (
             versions.program_id = eligibility.program_id
             and versions.program_version = eligibility.program_version
             and (
-                (eligibility.dimension = 'tiers' and eligibility.allowed_value = partner_attribute_sets.tier)
-                or (eligibility.dimension = 'regions' and eligibility.allowed_value = partner_attribute_sets.region)
+                (eligibility.dimension = 'tiers' and partner_attribute_sets.tier = eligibility.allowed_value)
+                or (eligibility.dimension = 'regions' and partner_attribute_sets.region = eligibility.allowed_value)
                 or (
                     eligibility.dimension = 'partner_types'
-                    and eligibility.allowed_value = partner_attribute_sets.partner_type
+                    and partner_attribute_sets.partner_type = eligibility.allowed_value
                 )
             )
-    group by 1, 2, 3, 4, 5
+    group by
+        versions.program_id,
+        versions.program_version,
+        partner_attribute_sets.tier,
+        partner_attribute_sets.region,
+        partner_attribute_sets.partner_type
 
 ),
 
@@ -156,13 +168,17 @@ product_filters_met as (
             versions.program_id = eligibility.program_id
             and versions.program_version = eligibility.program_version
             and (
-                (eligibility.dimension = 'families' and eligibility.allowed_value = product_attribute_sets.family)
+                (eligibility.dimension = 'families' and product_attribute_sets.family = eligibility.allowed_value)
                 or (
                     eligibility.dimension = 'products'
-                    and eligibility.allowed_value = product_attribute_sets.product_id
+                    and product_attribute_sets.product_id = eligibility.allowed_value
                 )
             )
-    group by 1, 2, 3, 4
+    group by
+        versions.program_id,
+        versions.program_version,
+        product_attribute_sets.family,
+        product_attribute_sets.product_id
 
 ),
 

@@ -77,11 +77,12 @@ line_reasons as (
                 when 'open' then 'still open'
                 when 'lost' then 'lost'
                 when 'clawed_back'
-                    then 'clawed back: cancelled on '
-                    || cast(cast(cancelled_at as date) as {{ dbt.type_string() }})
-                    || ', within ' || cast(clawback_days as {{ dbt.type_string() }})
-                    || ' days of closing on '
-                    || cast(close_date as {{ dbt.type_string() }})
+                    then
+                        'clawed back: cancelled on '
+                        || cast(cast(cancelled_at as date) as {{ dbt.type_string() }})
+                        || ', within ' || cast(clawback_days as {{ dbt.type_string() }})
+                        || ' days of closing on '
+                        || cast(close_date as {{ dbt.type_string() }})
             end
         ) as line_reason
 

@@ -80,11 +80,20 @@ pipeline_by_period as (
 
 activity as (
 
-    select partner_id, period_start from won_by_period
+    select
+        partner_id,
+        period_start
+    from won_by_period
     union
-    select partner_id, period_start from pipeline_by_period
+    select
+        partner_id,
+        period_start
+    from pipeline_by_period
     union
-    select partner_id, period_start from quotas
+    select
+        partner_id,
+        period_start
+    from quotas
 
 ),
 
@@ -93,8 +102,9 @@ partner_periods as (
     select
         activity.partner_id,
         activity.period_start,
-        {{ period_label('activity.period_start', 'running_period.attainment_grain', 'running_period.fiscal_start_month') }}
-            as period
+        {{ period_label(
+            'activity.period_start', 'running_period.attainment_grain', 'running_period.fiscal_start_month'
+        ) }} as period
 
     from activity
     cross join running_period
@@ -191,7 +201,7 @@ final as (
                         case when attainment_sort_key is null then 1 else 0 end,
                         attainment_sort_key desc,
                         won_usd desc,
-                        {{ byte_order('partner_id') }}
+                        {{ byte_order('partner_id') }} asc
                 )
         end as rank_in_region,
         region,

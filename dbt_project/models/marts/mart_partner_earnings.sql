@@ -96,11 +96,23 @@ paid as (
 
 keys as (
 
-    select partner_id, program_id, period from actual
+    select
+        partner_id,
+        program_id,
+        period
+    from actual
     union
-    select partner_id, program_id, period from projected
+    select
+        partner_id,
+        program_id,
+        period
+    from projected
     union
-    select partner_id, program_id, period from paid
+    select
+        partner_id,
+        program_id,
+        period
+    from paid
 
 ),
 
@@ -154,7 +166,9 @@ gap_versions as (
             and (
                 versions.effective_to is null
                 or versions.effective_to
-                >= case when in_scope.period_end < {{ as_of_date() }} then in_scope.period_end else {{ as_of_date() }} end
+                >= case
+                    when in_scope.period_end < {{ as_of_date() }} then in_scope.period_end else {{ as_of_date() }}
+                end
             )
     where versions.tiering is not null
 

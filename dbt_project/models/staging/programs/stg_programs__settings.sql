@@ -11,7 +11,7 @@ in_force as (
 
     select *
     from source
-    where _batch_id = (select max(_batch_id) from source)
+    where _batch_id = (select max(_batch_id) from {{ source('programs', 'program_settings') }})
 
 ),
 
