@@ -1,0 +1,1 @@
+"""Streamlit viewer of the published partner-incentive marts."""

@@ -1,0 +1,1 @@
+"""Data access of the viewer: connection, queries, charts and display formatting."""

@@ -1,0 +1,1 @@
+"""One module per view; ``app.py`` registers them with ``st.navigation``."""
