@@ -68,6 +68,18 @@ COMPARISONS: tuple[Comparison, ...] = (
         ("partner_id", "program_id", "period"),
         ("earned_usd", "paid_usd", "unpaid_usd"),
     ),
+    Comparison(
+        "projected_earnings.csv",
+        "select partner_id, program_id, period, projected_earned_usd from mart_partner_earnings",
+        ("partner_id", "program_id", "period"),
+        ("projected_earned_usd",),
+    ),
+    Comparison(
+        "projected_revenue.csv",
+        "select partner_id, period, projected_revenue_usd from mart_partner_attainment",
+        ("partner_id", "period"),
+        ("projected_revenue_usd",),
+    ),
 )
 
 
