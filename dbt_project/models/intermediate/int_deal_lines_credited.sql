@@ -94,6 +94,7 @@ enriched as (
             when credit_shares.currency_code = 'USD' then cast(1 as decimal(18, 12))
             else fx_rates.usd_per_unit
         end as usd_per_unit,
+        fx_rates.rate_date as fx_rate_date,
         stage_probabilities.probability as stage_probability
 
     from credit_shares
@@ -155,6 +156,7 @@ final as (
         checked.amount,
         checked.currency_code,
         checked.usd_per_unit,
+        checked.fx_rate_date,
         checked.split_pct,
         checked.has_split_set,
         checked.created_at,

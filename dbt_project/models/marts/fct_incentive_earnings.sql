@@ -9,6 +9,39 @@ capped as (
 
 ),
 
+deal_lines as (
+
+    select * from {{ ref('int_deal_lines_credited') }}
+
+),
+
+explained as (
+
+    -- How the credited amount came about, then how the line earned.
+    select
+        capped.*,
+        'Credited: ' || {{ number_text('deal_lines.amount') }} || ' ' || deal_lines.currency_code
+        || case
+            when deal_lines.currency_code <> 'USD'
+                then ' x ' || {{ number_text('deal_lines.usd_per_unit') }} || ' USD/' || deal_lines.currency_code
+                || ' (rate of ' || cast(deal_lines.fx_rate_date as {{ dbt.type_string() }}) || ')'
+            else ''
+        end
+        || case
+            when deal_lines.split_pct <> 100 then ' x ' || {{ number_text('deal_lines.split_pct') }} || '% split'
+            else ''
+        end
+        || ' = ' || {{ money_text('capped.credited_usd') }} || ' USD, rounded to the cent. '
+        || capped.explanation as full_explanation
+
+    from capped
+    inner join deal_lines
+        on
+            capped.deal_id = deal_lines.deal_id
+            and capped.partner_id = deal_lines.partner_id
+
+),
+
 final as (
 
     select
@@ -23,7 +56,7 @@ final as (
         cast(credited_units as decimal(38, 12)) as credited_units,
         cast(band_rate as decimal(18, 12)) as band_rate,
         cast(earned_usd as decimal(18, 2)) as earned_usd,
-        explanation,
+        full_explanation as explanation,
         program_name,
         tiering,
         basis,
@@ -40,7 +73,7 @@ final as (
         region,
         partner_type
 
-    from capped
+    from explained
     where scenario = 'actual'
 
 )
