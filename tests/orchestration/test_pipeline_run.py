@@ -1,0 +1,139 @@
+"""A whole run publishes a readable warehouse; a failed batch publishes nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    Failure,
+    MaterializeResult,
+    asset,
+    materialize,
+)
+from pipeline_cases import PublishedRun, copy_landing, settings_for
+
+from orchestration.defs.dbt import mart_asset_keys
+from orchestration.pipeline import run_pipeline, summarize
+
+
+def _landing_files(landing: Path) -> int:
+    return sum(1 for path in landing.rglob("*") if path.is_file())
+
+
+def test_the_run_succeeds_and_publishes(published_run: PublishedRun) -> None:
+    assert published_run.exit_code == 0, published_run.stderr
+    assert published_run.settings.warehouse.is_file()
+
+
+def test_the_published_warehouse_opens_read_only_with_raw_tables_and_marts(
+    published_run: PublishedRun,
+) -> None:
+    settings = published_run.settings
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        batches = con.execute(
+            "select status, count(*) from raw.ingest_batches group by status"
+        ).fetchall()
+        assert batches == [("loaded", _landing_files(settings.landing_dir))]
+        assert con.execute("select count(*) from raw.deals").fetchone()[0] > 0
+        relations = {
+            (schema, name)
+            for schema, name in con.execute(
+                "select schema_name, table_name from duckdb_tables()"
+                " union all select schema_name, view_name from duckdb_views()"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    missing = {tuple(key.path) for key in mart_asset_keys()} - relations
+    assert not missing
+
+
+def test_a_failing_batch_fails_the_run_and_keeps_the_published_warehouse(
+    published_run: PublishedRun, tmp_path: Path
+) -> None:
+    # Work on copies of the published run's warehouses, so other tests keep theirs.
+    settings = settings_for(
+        tmp_path, copy_landing(published_run.settings.landing_dir, tmp_path / "landing")
+    )
+    settings.warehouse.parent.mkdir(parents=True)
+    shutil.copyfile(published_run.settings.warehouse, settings.warehouse)
+    shutil.copyfile(published_run.settings.build_path, settings.build_path)
+    published_before = settings.warehouse.read_bytes()
+
+    # A truncated Parquet batch of deals, and a partners batch without a required column.
+    parquet = tmp_path / "whole.parquet"
+    pq.write_table(pa.table({"deal_id": ["D900"], "partner_id": ["P1"]}), parquet)
+    (settings.landing_dir / "deals").mkdir()
+    whole = parquet.read_bytes()
+    (settings.landing_dir / "deals" / "2026-06-01.parquet").write_bytes(whole[: len(whole) // 2])
+    (settings.landing_dir / "partners").mkdir()
+    (settings.landing_dir / "partners" / "late.csv").write_text(
+        "partner_id,partner_name,tier,partner_type,updated_at\n"
+        "P9,Late Partner,gold,reseller,2026-06-01T00:00:00Z\n"
+    )
+
+    result = run_pipeline(settings)
+
+    assert not result.success and not result.published
+    assert result.failed_batches == 2
+    assert any("deals/2026-06-01.parquet" in line for line in result.failures)
+    assert any("partners/late.csv" in line for line in result.failures)
+    assert settings.warehouse.read_bytes() == published_before
+    # What loaded before stays loaded, and the failed batches are on record.
+    con = duckdb.connect(str(settings.build_path), read_only=True)
+    try:
+        statuses = dict(
+            con.execute(
+                "select status, count(*) from raw.ingest_batches group by status"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    files_before = _landing_files(published_run.settings.landing_dir)
+    assert statuses["failed"] == 2
+    assert statuses["duplicate"] == files_before
+    assert statuses["loaded"] == files_before
+
+
+def test_the_summary_gives_one_line_per_failed_check_and_step(tmp_path: Path) -> None:
+    @asset(
+        check_specs=[
+            AssetCheckSpec("positive", asset="numbers"),
+            AssetCheckSpec("small", asset="numbers"),
+        ]
+    )
+    def numbers() -> MaterializeResult:
+        return MaterializeResult(
+            check_results=[
+                AssetCheckResult(check_name="positive", passed=False, description="-1 < 0"),
+                AssetCheckResult(
+                    check_name="small",
+                    passed=False,
+                    severity=AssetCheckSeverity.WARN,
+                    description="1000 > 100",
+                ),
+            ]
+        )
+
+    @asset
+    def boom() -> None:
+        raise Failure("disk full")
+
+    result = materialize([numbers, boom], raise_on_error=False)
+    summary = summarize(result, settings_for(tmp_path, tmp_path / "landing"))
+
+    assert not summary.success and not summary.published
+    assert summary.failures == (
+        "check positive on numbers failed (-1 < 0)",
+        "step boom failed: disk full",
+        f"nothing published; {tmp_path / 'warehouse' / 'incentives.duckdb'} is unchanged",
+    )
+    assert summary.warnings == ("check small on numbers failed (1000 > 100)",)
