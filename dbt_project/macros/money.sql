@@ -36,14 +36,25 @@
     )
 {%- endmacro %}
 
+{% macro scaled_to_integer(value) -%}
+    {#-
+        An exact() value times 10^12 as a HUGEINT, built from its integer and
+        fractional parts so that no DECIMAL(38) intermediate overflows.
+    -#}
+    (
+        cast(trunc({{ value }}) as hugeint) * 1000000000000
+        + cast(({{ value }} - trunc({{ value }})) * 1000000000000 as hugeint)
+    )
+{%- endmacro %}
+
 {% macro duckdb__divide_round(numerator, denominator, scale) -%}
     {#-
         DuckDB divides decimals as doubles, so scale both operands to
         integers (12 decimal places, the width of exact()) and use integer
         division: round_half_up(a / b) = (2a + b) // 2b for a, b >= 0.
     -#}
-    {%- set n -%}cast({{ exact(numerator) }} * 1000000000000 as hugeint){%- endset -%}
-    {%- set d -%}cast({{ exact(denominator) }} * 1000000000000 as hugeint){%- endset -%}
+    {%- set n = scaled_to_integer(exact(numerator)) -%}
+    {%- set d = scaled_to_integer(exact(denominator)) -%}
     {%- set unit = '1' if scale == 0 else '0.' ~ ('0' * (scale - 1)) ~ '1' -%}
     cast(
         case when {{ denominator }} <> 0 then
