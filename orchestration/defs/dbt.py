@@ -111,7 +111,15 @@ def dbt_models(
     with hold_build_lock(run_settings.build_path):
         with _environment(run_settings.dbt_env()):
             invocation = dbt.cli(
-                ["build", "--vars", json.dumps(run_settings.dbt_vars())],
+                # Unit tests pin the rules on fixed inputs, not on this run's
+                # data: the test suite runs them once instead of every build.
+                [
+                    "build",
+                    "--exclude-resource-type",
+                    "unit_test",
+                    "--vars",
+                    json.dumps(run_settings.dbt_vars()),
+                ],
                 context=context,
                 target_path=dbt_target_path(run_settings),
             )
