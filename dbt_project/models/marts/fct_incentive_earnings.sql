@@ -23,8 +23,9 @@ explained as (
         'Credited: ' || {{ number_text('deal_lines.amount') }} || ' ' || deal_lines.currency_code
         || case
             when deal_lines.currency_code <> 'USD'
-                then ' x ' || {{ number_text('deal_lines.usd_per_unit') }} || ' USD/' || deal_lines.currency_code
-                || ' (rate of ' || cast(deal_lines.fx_rate_date as {{ dbt.type_string() }}) || ')'
+                then
+                    ' x ' || {{ number_text('deal_lines.usd_per_unit') }} || ' USD/' || deal_lines.currency_code
+                    || ' (rate of ' || cast(deal_lines.fx_rate_date as {{ dbt.type_string() }}) || ')'
             else ''
         end
         || case

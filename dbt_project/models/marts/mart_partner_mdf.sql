@@ -46,9 +46,15 @@ claimed as (
 
 keys as (
 
-    select partner_id, program_id from accrued
+    select
+        partner_id,
+        program_id
+    from accrued
     union
-    select partner_id, program_id from claimed
+    select
+        partner_id,
+        program_id
+    from claimed
 
 ),
 
