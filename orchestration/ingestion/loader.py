@@ -2,11 +2,14 @@
 
 For each file of a table, in path order:
 
-1. Its sha256 is computed. A file whose exact content was already loaded for
-   the same table (an earlier batch with status ``loaded`` and the same hash,
-   whatever its name) is recorded as ``duplicate`` and loads nothing. Only
-   loaded content counts: a file that failed can be loaded once it is fixed,
-   or retried as it is.
+1. Its sha256 is computed. A file already registered under the same path
+   with the same content is not registered again, so rescanning an unchanged
+   landing folder changes nothing: loaded or duplicate, it is skipped; failed,
+   it is reported as failed again (from its first registry row) and retried
+   only once its content changes. A file whose exact content was already
+   loaded for the same table under another name is recorded as ``duplicate``
+   and loads nothing. Only loaded content counts: a file that failed can be
+   loaded once it is fixed.
 2. It is staged as text and checked in SQL (see :mod:`.validation`).
 3. In ONE transaction: the batch row in ``raw.ingest_batches``, the valid rows
    in ``raw.<table>`` and the rejected rows in ``raw.quarantine``. A process
@@ -155,6 +158,8 @@ def ingest_table(
     results = []
     for path in discover_batches(landing_dir, table_name):
         result = _ingest_file(con, Path(landing_dir), path, table_name, max_quarantine_share)
+        if result is None:
+            continue
         _log(result)
         results.append(result)
     return results
@@ -190,7 +195,8 @@ def _ingest_file(
     path: Path,
     table_name: str,
     max_quarantine_share: float,
-) -> BatchResult:
+) -> BatchResult | None:
+    """Load one file; None when this very file (path and content) was seen before."""
     source = relative_source(path, landing_dir)
     fmt = file_format(path)
     try:
@@ -201,6 +207,9 @@ def _ingest_file(
             con, batch, FAILED, f"{source}: cannot open the file: {error.strerror or error}"
         )
     batch = _Batch(table_name, source, fmt, digest)
+    seen = _registered_before(con, batch)
+    if seen is not None:
+        return seen if seen.status == FAILED else None
     if _already_loaded(con, table_name, digest):
         return _record_without_rows(con, batch, DUPLICATE, None)
     try:
@@ -209,6 +218,28 @@ def _ingest_file(
         return _load_data_file(con, path, batch, max_quarantine_share)
     except _BatchFailed as error:
         return _record_without_rows(con, batch, FAILED, str(error))
+
+
+def _registered_before(con: duckdb.DuckDBPyConnection, batch: _Batch) -> BatchResult | None:
+    """The first registry row of this same file (table, path and content), if any."""
+    row = con.execute(
+        f"SELECT batch_id, status, error_message FROM {qualified('ingest_batches')} "
+        "WHERE table_name = ? AND source_file = ? AND content_hash = ? "
+        "ORDER BY batch_id LIMIT 1",
+        [batch.table_name, batch.source_file, batch.content_hash],
+    ).fetchone()
+    if row is None:
+        return None
+    return BatchResult(
+        batch_id=int(row[0]),
+        table_name=batch.table_name,
+        source_file=batch.source_file,
+        status=row[1],
+        rows_read=0,
+        rows_loaded=0,
+        rows_quarantined=0,
+        error_message=row[2],
+    )
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, table_name: str, digest: str) -> bool:

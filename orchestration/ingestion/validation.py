@@ -338,8 +338,10 @@ def build_checked_table(
 
 
 def _split_set_query(row_query: str) -> str:
-    """Quarantine whole split sets: a set with an invalid row or not summing to 100."""
+    """Quarantine whole split sets: a set with an invalid row, a partner named twice or
+    shares not summing to 100."""
     total = "sum(split_pct) OVER deal_set"
+    repeated_partner = "max(_rows_of_partner) OVER deal_set"
     first_invalid = (
         f"min(CASE WHEN {REASON_COLUMN} IS NOT NULL THEN {ROW_NUMBER} END) OVER deal_set"
     )
@@ -347,10 +349,14 @@ def _split_set_query(row_query: str) -> str:
         f"CASE WHEN {REASON_COLUMN} IS NOT NULL OR deal_id IS NULL THEN {REASON_COLUMN} "
         f"WHEN {first_invalid} IS NOT NULL THEN 'split set for deal ' || deal_id || "
         f"' has an invalid row (row ' || {first_invalid} || ')' "
+        f"WHEN {repeated_partner} > 1 THEN 'split set for deal ' || deal_id || "
+        "' names a partner more than once' "
         f"WHEN {total} <> 100 THEN 'split set for deal ' || deal_id || ' sums to ' || "
         f"{_format_decimal(total)} || ', not 100' END"
     )
     return (
-        f"SELECT * REPLACE ({reason} AS {REASON_COLUMN}) FROM ({row_query}) "
+        f"SELECT * EXCLUDE (_rows_of_partner) REPLACE ({reason} AS {REASON_COLUMN}) FROM ("
+        f"SELECT *, count(*) OVER (PARTITION BY deal_id, partner_id) AS _rows_of_partner "
+        f"FROM ({row_query})) "
         f"WINDOW deal_set AS (PARTITION BY deal_id)"
     )

@@ -20,14 +20,12 @@ def _snapshot(con) -> list[tuple]:
     return rows(con, "select * from raw.deals order by _batch_id, _row_number")
 
 
-def test_same_file_twice_is_a_duplicate_and_raw_is_unchanged(con, landing: Path) -> None:
+def test_rescanning_the_same_file_changes_nothing(con, landing: Path) -> None:
     write(landing, "deals.csv", csv_text(DEAL_HEADER, WON_DEAL))
     first = load(con, landing, "deals")
     before = _snapshot(con)
-    second = load(con, landing, "deals")
-    assert (first.status, second.status) == ("loaded", "duplicate")
-    assert (second.rows_read, second.rows_loaded, second.rows_quarantined) == (0, 0, 0)
-    assert second.batch_id == first.batch_id + 1
+    assert first.status == "loaded"
+    assert ingest_table(con, landing, "deals") == []
     assert _snapshot(con) == before
 
 
@@ -146,14 +144,15 @@ def test_duplicate_column_names_fail_the_batch(con, landing: Path) -> None:
     assert "column 'product_id' appears more than once" in result.error_message
 
 
-def test_a_failed_file_loads_once_it_is_readable(con, landing: Path) -> None:
+def test_a_failed_file_fails_every_scan_until_it_is_readable(con, landing: Path) -> None:
     (landing / "products.csv").write_bytes(b"product_id,family\nA,\xff\n")
-    assert load(con, landing, "products").status == "failed"
-    assert load(con, landing, "products").status == "failed"  # retried, not a duplicate
+    first = load(con, landing, "products")
+    again = load(con, landing, "products")
+    assert (first.status, again.status) == ("failed", "failed")
+    assert again.batch_id == first.batch_id and again.error_message == first.error_message
     write(landing, "products.csv", csv_text("product_id,family", "A,Storage"))
     assert load(con, landing, "products").status == "loaded"
     assert rows(con, "select status from raw.ingest_batches order by batch_id") == [
-        ("failed",),
         ("failed",),
         ("loaded",),
     ]

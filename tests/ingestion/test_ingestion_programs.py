@@ -11,7 +11,12 @@ import pytest
 import yaml
 from ingestion_helpers import load, rows, write
 
-from orchestration.ingestion import ProgramsFileError, parse_programs, parse_programs_file
+from orchestration.ingestion import (
+    ProgramsFileError,
+    ingest_table,
+    parse_programs,
+    parse_programs_file,
+)
 
 FULL = textwrap.dedent(
     """\
@@ -402,10 +407,10 @@ def test_invalid_programs_file_fails_its_batch_and_loads_nothing(con, landing: P
 def test_a_changed_programs_file_loads_as_a_new_batch(con, landing: Path) -> None:
     write(landing, "programs.yml", FULL)
     load(con, landing, "programs")
-    assert load(con, landing, "programs").status == "duplicate"
+    assert ingest_table(con, landing, "programs") == []
     write(landing, "programs.yml", FULL.replace("clawback_days: 90", "clawback_days: 60"))
     assert load(con, landing, "programs").status == "loaded"
     assert rows(con, "select _batch_id, clawback_days from raw.program_settings order by 1") == [
         (1, 90),
-        (3, 60),
+        (2, 60),
     ]

@@ -285,15 +285,19 @@ def test_split_set_not_summing_to_100_is_quarantined_whole(con, landing: Path) -
             "D3,P2,66.6667",
             "D4,P1,50.5",
             "D4,P2,50",
+            "D5,P1,60",
+            "D5,P1,40",
         ),
     )
     result = load(con, landing, "deal_splits")
-    assert (result.rows_loaded, result.rows_quarantined) == (3, 4)
+    assert (result.rows_loaded, result.rows_quarantined) == (3, 6)
     assert quarantine_reasons(con) == {
         1: "split set for deal D1 sums to 90, not 100",
         2: "split set for deal D1 sums to 90, not 100",
         6: "split set for deal D4 sums to 100.5, not 100",
         7: "split set for deal D4 sums to 100.5, not 100",
+        8: "split set for deal D5 names a partner more than once",
+        9: "split set for deal D5 names a partner more than once",
     }
 
 
