@@ -39,6 +39,31 @@ def _relation_counts(path: str) -> list[tuple[str, str, int]]:
         con.close()
 
 
+# Money totals reported on every publish, so a run's figures can be compared at a glance.
+MONEY_TOTALS: dict[str, str] = {
+    "earned_usd": "select sum(earned_usd) from main.fct_incentive_earnings",
+    "credited_won_usd": "select sum(won_usd) from main.mart_partner_attainment",
+    "paid_usd": "select sum(paid_usd) from main.mart_partner_earnings",
+    "unpaid_usd": "select sum(unpaid_usd) from main.mart_partner_earnings",
+}
+
+
+def _money_totals(path: str) -> dict[str, str]:
+    """Each total as exact decimal text; relations that do not exist yet are left out."""
+    totals: dict[str, str] = {}
+    con = duckdb.connect(path, read_only=True)
+    try:
+        for name, query in MONEY_TOTALS.items():
+            try:
+                (value,) = con.execute(query).fetchone()
+            except duckdb.CatalogException:
+                continue
+            totals[name] = f"{value or 0:,.2f}"
+    finally:
+        con.close()
+    return totals
+
+
 @asset(
     key=PUBLISHED_WAREHOUSE,
     deps=_publish_deps(),
@@ -66,5 +91,6 @@ def published_warehouse(
             "as_of": run_settings.effective_as_of.isoformat(),
             "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "relations": MetadataValue.md(table),
+            **{name: MetadataValue.text(value) for name, value in _money_totals(str(path)).items()},
         }
     )
