@@ -22,6 +22,9 @@
     divide_round(numerator, denominator, scale): the exact quotient rounded
     half away from zero to `scale` decimals, as DECIMAL(38, scale). Null when
     the denominator is null or zero. The one place the project divides.
+    On DuckDB, |numerator| x 10^(12 + scale) x 2 must stay below 1.7 x 10^38
+    (HUGEINT): with scale 8, numerators up to 10^17, ample for 14-digit money
+    times 100.
 #}
 {% macro divide_round(numerator, denominator, scale) -%}
     {{ return(adapter.dispatch('divide_round', 'partner_incentives')(numerator, denominator, scale)) }}

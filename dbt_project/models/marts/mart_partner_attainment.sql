@@ -143,7 +143,7 @@ measured as (
         end as attainment_pct,
         case
             when quotas.quota_usd > 0
-                then {{ divide_round('coalesce(won_by_period.won_usd, 0) * 100', 'quotas.quota_usd', 12) }}
+                then {{ divide_round('coalesce(won_by_period.won_usd, 0) * 100', 'quotas.quota_usd', 8) }}
         end as attainment_sort_key
 
     from in_scope
