@@ -45,4 +45,4 @@ dagster: install ## Open the Dagster UI on the pipeline's definitions
 	$(BIN)/incentives dagster
 
 clean: ## Remove generated data, the warehouse and dbt's target folder
-	rm -rf data/landing data/warehouse dbt_project/target $(LINT_WAREHOUSE)
+	rm -rf data dbt_project/target $(LINT_WAREHOUSE)

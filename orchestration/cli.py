@@ -146,7 +146,11 @@ def _run(settings: Settings, lock_timeout: float, verbose: bool) -> bool:
         typer.echo(f"warning: {warning}", err=True)
     if result.success:
         typer.echo(f"Published {result.warehouse} (as of {result.as_of}).")
-        typer.echo(f'Query it with: duckdb -readonly {result.warehouse} -c "show all tables"')
+        typer.echo(
+            "Query it with any DuckDB client, e.g. "
+            f"duckdb.connect('{result.warehouse}', read_only=True) or "
+            f'the DuckDB CLI: duckdb -readonly {result.warehouse} -c "show all tables"'
+        )
         return True
     for failure in result.failures:
         typer.echo(f"error: {failure}", err=True)

@@ -42,7 +42,9 @@ def _attainment_card(attainment: pd.DataFrame, period: str) -> None:
         st.info(f"No attainment figures for {period}.")
         return
     row = attainment.iloc[0]
-    won, quota, pct, projected, rank = st.columns(5)
+    # Two rows of three, so that full money figures fit on a laptop screen.
+    won, quota, pct = st.columns(3)
+    projected, rank, _ = st.columns(3)
     won.metric("Won", format_money(row["won_usd"]))
     quota_text = "no quota set" if is_missing(row["quota_usd"]) else format_money(row["quota_usd"])
     quota.metric("Quota", quota_text)

@@ -19,8 +19,8 @@ from streamlit_app.data.formatting import (
 )
 from streamlit_app.layout import load_or_stop, require_warehouse, right_aligned
 
+# Filter value meaning "no filter"; shown as "All regions" / "All programs".
 ALL = ""
-"""Filter value meaning "no filter"; shown as "All regions" / "All programs"."""
 
 
 def performance_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -79,7 +79,15 @@ def render(warehouse: Path) -> None:
 
     cost, revenue = st.columns(2)
     cost.metric("Incentive cost", format_money(_total(totals["incentive_cost_usd"])))
-    revenue.metric("Credited revenue", format_money(_total(totals["credited_revenue_usd"])))
+    if program_id:
+        revenue.metric("Credited revenue", format_money(_total(totals["credited_revenue_usd"])))
+    else:
+        # A deal counts in every program it is eligible for: summing the
+        # programs' revenue would count it several times.
+        revenue.caption(
+            "Pick a program to see the revenue it rewarded: a deal counts in every "
+            "program it is eligible for, so revenue is not added up across programs."
+        )
 
     st.subheader("Cost and revenue by program")
     st.plotly_chart(cost_and_revenue_by_program(totals))
