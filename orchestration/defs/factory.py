@@ -11,6 +11,7 @@ from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import hourly_rebuild
 from orchestration.defs.sensors import landing_files_sensor
 from orchestration.defs.warehouse import published_warehouse
+from orchestration.quality.checks import QUALITY_CHECKS
 from orchestration.settings import Settings
 
 
@@ -18,6 +19,7 @@ def build_definitions(settings: Settings) -> Definitions:
     """Assets, checks, job, schedule and sensor, with resources built from ``settings``."""
     return Definitions(
         assets=[ingest_landing, dbt_models, published_warehouse],
+        asset_checks=list(QUALITY_CHECKS),
         jobs=[incentives_job],
         schedules=[hourly_rebuild],
         sensors=[landing_files_sensor],
