@@ -12,6 +12,30 @@ the line, so a quoted value spanning two lines counts once and blank lines
 do not count. For JSON it is the number of the JSON object: a ``.jsonl`` or
 ``.json`` file may hold one object per line or a single array of objects. For
 Parquet it is the row's position in the file.
+
+Files that are not a readable table fail their batch with one line naming the
+problem (the loader prefixes the file's path):
+
+- A file of 0 bytes fails ("the file is empty (0 bytes)"): even a table
+  without rows has a header. A CSV file with a header and no records, or a
+  Parquet file without rows, loads 0 rows.
+- CSV and JSON text must be UTF-8, with or without a byte order mark. A file
+  starting with a UTF-16 or UTF-32 byte order mark fails naming that encoding
+  rather than being transcoded, so one encoding holds for every landing file;
+  so does a header holding NUL bytes (UTF-16 without a byte order mark).
+  Bytes that are not UTF-8 (a cp1252 or Latin-1 export writing the ``é`` of
+  ``Café`` as the single byte 0xE9) fail the file with the line they are on:
+  the values would otherwise be guessed at. A cp1252 export holding only
+  ASCII is UTF-8 byte for byte and loads.
+- CSV is comma separated. A header that is one column holding ``;``, a tab or
+  ``|`` fails with a message saying the separator must be a comma; values are
+  never re-split with a guessed separator.
+- CSV lines end with LF or CRLF. A file mixing the two, or ending lines with a
+  bare CR, fails with a message saying so.
+- A CSV record with more or fewer values than the header (often an unquoted
+  comma in a value such as ``1,000.00``), or an unbalanced quote, fails the
+  file with the line it is on, since every later value could be shifted.
+- A truncated or otherwise corrupt Parquet file fails with DuckDB's message.
 """
 
 from __future__ import annotations
@@ -43,6 +67,20 @@ _LONG_DIGIT_RUN = "[0-9][0-9.]{15}"
 _ERROR_TAIL_STARTS = ("Possible", "file =")
 _ERROR_NOISE_STARTS = ("*", "LINE ", "^", "Original Line")
 _FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "jsonl": "JSON"}
+
+
+# Byte order marks of encodings other than UTF-8 (UTF-32 first: its LE mark
+# starts with the UTF-16 LE one).
+_FOREIGN_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+# Separators recognised in a CSV header that did not split on commas.
+_OTHER_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
+_INVALID_UNICODE = re.compile(r"CSV Error on Line: (\d+) Invalid unicode")
+_INVALID_STATE = "state machine reached an invalid state"
 
 
 class FileReadError(Exception):
@@ -146,12 +184,56 @@ def stage_file(
     drop_staging(con)
     readers = {"csv": _stage_csv, "parquet": _stage_parquet, "jsonl": _stage_json}
     try:
+        _check_not_empty_and_encoding(Path(path), file_format)
         return readers[file_format](con, Path(path), required_columns)
     except duckdb.Error as error:
         kind = _FORMAT_NAMES.get(file_format, file_format)
-        raise FileReadError(f"cannot read as {kind}: {_describe(error, path)}") from error
+        described = _describe(error, path)
+        bad_unicode = _INVALID_UNICODE.search(described)
+        if bad_unicode:
+            raise FileReadError(
+                f"not UTF-8 text (invalid byte sequence on line {bad_unicode.group(1)}); "
+                "save the file as UTF-8"
+            ) from error
+        if file_format == "csv" and _INVALID_STATE in described and _mixes_line_ends(Path(path)):
+            raise FileReadError(
+                "the file mixes CRLF and LF line ends: use one kind throughout"
+            ) from error
+        raise FileReadError(f"cannot read as {kind}: {described}") from error
     except OSError as error:
         raise FileReadError(f"cannot open the file: {error.strerror or error}") from error
+
+
+def _check_not_empty_and_encoding(path: Path, file_format: str) -> None:
+    """Fail a file of 0 bytes, and a text file that declares a non-UTF-8 encoding."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    if not start:
+        detail = ": no header row" if file_format == "csv" else ""
+        raise FileReadError(f"the file is empty (0 bytes){detail}")
+    if file_format == "parquet":
+        return
+    for mark, encoding in _FOREIGN_BYTE_ORDER_MARKS:
+        if start.startswith(mark):
+            raise FileReadError(
+                f"encoded as {encoding} (it starts with a {encoding} byte order mark); "
+                "landing files must be UTF-8 text"
+            )
+
+
+def _mixes_line_ends(path: Path) -> bool:
+    """Whether the file has both CRLF and bare LF line ends (read only when a file failed)."""
+    crlf = bare_lf = False
+    previous = b"\n"  # as if a line ended just before the file: a leading LF is bare
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            text = previous + chunk
+            crlf = crlf or b"\r\n" in text
+            bare_lf = bare_lf or re.search(rb"[^\r]\n", text) is not None
+            if crlf and bare_lf:
+                return True
+            previous = chunk[-1:]
+    return False
 
 
 def _decoded_lines(handle: BinaryIO) -> Iterator[str]:
@@ -174,9 +256,24 @@ def _csv_header(path: Path) -> list[str]:
             f"the header is not UTF-8 text (byte 0x{error.object[error.start]:02x})"
         ) from error
     except csv.Error as error:
+        if "new-line character seen in unquoted field" in str(error):
+            raise FileReadError(
+                "the lines end with a bare carriage return (CR): CSV lines must end with LF or CRLF"
+            ) from error
         raise FileReadError(f"cannot read the CSV header: {error}") from error
     if not header:
         raise FileReadError("no header row (the file is empty or starts with a blank line)")
+    if any("\x00" in name for name in header):
+        raise FileReadError(
+            "the header holds NUL bytes: not UTF-8 text (UTF-16 without a byte order mark?)"
+        )
+    if len(header) == 1:
+        for separator, label in _OTHER_SEPARATORS.items():
+            if separator in header[0]:
+                raise FileReadError(
+                    f"the header is separated by {label}, not by commas: "
+                    "the separator must be a comma"
+                )
     return header
 
 

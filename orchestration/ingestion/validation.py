@@ -8,21 +8,32 @@ valid row). Rules:
   null. A column missing from the file reads as null.
 - A column the contract marks as not nullable must have a value ("missing
   <column>"); this covers the keys.
-- Timestamps are ISO 8601 (``2026-01-10T15:00:00Z``, ``+02:00``, ``+0200``,
-  fractions of a second, a space instead of ``T``, or a plain date meaning
-  midnight). A value with an offset or ``Z`` is converted to UTC; one without
-  is taken as UTC. They are stored as naive UTC ``TIMESTAMP``.
+- Timestamps are ISO 8601 (``2026-01-10T15:00:00Z``, ``z``, ``+02:00``,
+  ``+0200``, ``+02``, no seconds, fractions of a second, ``t`` or a space
+  instead of ``T``, or a plain date meaning midnight). A value with an
+  offset or ``Z`` is converted to UTC; one without is taken as UTC. They are
+  stored as naive UTC ``TIMESTAMP``, so ``2026-03-31T23:30:00-02:00`` is
+  ``2026-04-01 01:30`` and falls in Q2.
+  Other spellings (``03/05/2026``, ``2026/03/05``, ``05.03.2026``,
+  ``20260305``) and impossible dates (``2026-02-30``) are quarantined, never
+  guessed: ``03/05`` means March in one country and May in another.
 - Dates are plain ISO dates, ``YYYY-MM-DD``.
 - Decimals are dot-decimal text with any number of decimals (scientific
   notation such as ``1.5e3`` is accepted too, because Parquet floats print
   that way). They are stored in the contract's DECIMAL type, whose scale (10
   decimals for money, 12 for rates, 8 for percentages) rounds longer
-  fractions; a value whose integer part does not fit is quarantined.
+  fractions half away from zero; a value whose integer part does not fit
+  (more than 18 digits for money) is quarantined as "too large", never
+  truncated. Thousands separators (``1,000.00``, ``1 000.00``, ``1'000.00``),
+  comma decimals (``1000,50``, ``1.000,50``) and currency signs are
+  quarantined as "not a decimal number": they are never reinterpreted.
 - Whole numbers (``quantity``) accept ``3`` and ``3.0`` but not ``3.5``.
 - Codes and enumerations are matched without regard to case and stored in the
-  contract's spelling: currency codes are three letters stored upper case;
-  stage, region, tier, partner type and MDF claim status must be one of the
-  contract's values; period labels are stored upper case.
+  contract's spelling: currency codes are three letters stored upper case (a
+  well-formed code that is not a real currency, such as ``XYZ``, loads: the
+  deal finds no FX rate and the deal log says so); stage, region, tier,
+  partner type and MDF claim status must be one of the contract's values;
+  period labels are stored upper case.
 - Table rules: a deal's amount is not negative and its quantity at least 1; a
   won or cancelled deal has ``closed_at``; a cancelled deal has
   ``cancelled_at``; ``closed_at`` is not after the same row's ``updated_at``;
@@ -55,7 +66,7 @@ _BLANKS = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
 _EDGE_BLANK_PATTERN = r"^[ \t\n\v\f\r]|[ \t\n\v\f\r]$"
 _TIMESTAMP_PATTERN = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
+    r"([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
     r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?"
 )
 _DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -172,9 +183,18 @@ def _typed_value(table: LandingTable, column: Column) -> tuple[str, str | None]:
     if column.sql_type == contract.TIMESTAMP:
         # Parsed with an offset when there is one, else in the session's UTC; the
         # UTC instant becomes a naive TIMESTAMP (epoch_us avoids a calendar lookup).
+        # upper(): DuckDB reads only an upper-case T and Z, the only letters. It
+        # also needs seconds before an offset, so 10:00+02:00 is retried as
+        # 10:00:00+02:00 (coalesce only evaluates that for the values that failed).
+        iso_text = f"upper(replace({text}, ',', '.'))"
+        with_seconds = (
+            f"regexp_replace({iso_text}, '^(.{{10}}[T ][0-9]{{2}}:[0-9]{{2}})([^:0-9]|$)', "
+            "'\\1:00\\2')"
+        )
         value = (
             f"CASE WHEN {matches(_TIMESTAMP_PATTERN)} "
-            f"THEN make_timestamp(epoch_us(try_cast(replace({text}, ',', '.') AS TIMESTAMPTZ))) END"
+            f"THEN make_timestamp(epoch_us(coalesce(try_cast({iso_text} AS TIMESTAMPTZ), "
+            f"try_cast({with_seconds} AS TIMESTAMPTZ)))) END"
         )
         return value, problem(f"{name} is not an ISO 8601 timestamp: ")
     if column.sql_type == contract.DATE:
