@@ -7,7 +7,9 @@ Every option falls back to the ``INCENTIVES_*`` environment variables that
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +33,7 @@ app.add_typer(import_app, name="import")
 
 STREAMLIT_APP = PROJECT_ROOT / "streamlit_app" / "app.py"
 DEFINITIONS_MODULE = "orchestration.defs.definitions"
+DEFAULT_CORPUS = PROJECT_ROOT / "tests" / "ingestion" / "corpus"
 
 LandingOption = Annotated[
     Path | None,
@@ -283,6 +286,92 @@ def demo(
     if not _run(settings, lock_timeout=120.0, verbose=False):
         raise typer.Exit(code=1)
     _serve(settings.warehouse, port)
+
+
+@app.command()
+def reliability(
+    landing: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--landing",
+            help="Landing folder to try (repeatable); default: a small one generated into"
+            " <workdir>-input.",
+        ),
+    ] = None,
+    workdir: Annotated[
+        Path,
+        typer.Option("--workdir", help="Scratch folder for the warehouses (emptied first)."),
+    ] = PROJECT_ROOT / "data" / "reliability",
+    as_of: AsOfOption = None,
+    deals: Annotated[int, typer.Option(min=1, help="Deals in the generated folder.")] = 300,
+    repeats: Annotated[int, typer.Option(min=0, help="Reruns on the same warehouse.")] = 2,
+    kill_after: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--kill-after", help="Seconds after which a run is killed (repeatable; default 3, 12)."
+        ),
+    ] = None,
+    readers: Annotated[int, typer.Option(min=1, help="Reader threads querying the warehouse.")] = 1,
+    max_minutes: Annotated[
+        float, typer.Option(min=1, help="Time budget; later phases are skipped past it.")
+    ] = 30.0,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus",
+            help="Bad-input corpus to ingest too (one folder per case);"
+            " default tests/ingestion/corpus when present.",
+        ),
+    ] = None,
+    no_corpus: Annotated[bool, typer.Option("--no-corpus", help="Skip the corpus.")] = False,
+) -> None:
+    """Repeated, concurrent and killed runs while readers query the warehouse; print a report.
+
+    Reports inputs tried, rows quarantined, rows lost (must be 0), killed runs
+    recovered, reads served during runs and read errors (must be 0), and exits
+    non-zero when any of those promises fails.
+    """
+    from orchestration.reliability import run_reliability
+
+    # The corpus fails batches on purpose; its per-batch warnings would drown the report.
+    logging.getLogger("orchestration.ingestion").setLevel(logging.ERROR)
+    settings = _settings(as_of=as_of)
+    workdir = workdir.resolve()
+    landings = [path.resolve() for path in landing or []]
+    if not landings:
+        from orchestration.generator import generate_landing
+
+        generated = workdir.with_name(workdir.name + "-input")
+        if generated.exists():
+            shutil.rmtree(generated)
+        generate_landing(generated, deals=deals, seed=42)
+        landings = [generated]
+    for path in landings:
+        if not path.is_dir():
+            typer.echo(f"error: no landing folder at {path}", err=True)
+            raise typer.Exit(code=2)
+    kills = [3.0, 12.0] if kill_after is None else kill_after
+    corpus = None if no_corpus else (corpus or DEFAULT_CORPUS)
+    if corpus is not None and not corpus.is_dir():
+        corpus = None
+    typer.echo(
+        f"Reliability runs on {len(landings)} landing folder(s) as of {settings.effective_as_of},"
+        f" in {workdir}"
+    )
+    report = run_reliability(
+        landings,
+        workdir,
+        as_of=settings.effective_as_of,
+        repeats=repeats,
+        kill_after=kills,
+        readers=readers,
+        max_seconds=max_minutes * 60,
+        corpus=corpus,
+    )
+    for line in report.lines():
+        typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(code=1)
 
 
 @app.command()

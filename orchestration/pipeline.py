@@ -28,7 +28,12 @@ from orchestration.defs.factory import build_definitions
 from orchestration.defs.ingestion import BATCHES_CHECK, RAW_ASSET_KEYS, TableLoad
 from orchestration.defs.jobs import JOB_NAME
 from orchestration.defs.warehouse import PUBLISHED_WAREHOUSE
-from orchestration.publish import LOCK_TIMEOUT_SECONDS, WarehouseLockedError, hold_build_lock
+from orchestration.publish import (
+    LOCK_TIMEOUT_SECONDS,
+    WarehouseLockedError,
+    hold_build_lock,
+    wait_until_build_file_is_free,
+)
 from orchestration.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -185,6 +190,8 @@ def run_pipeline(
             hold_build_lock(settings.build_path, timeout=lock_timeout),
             DagsterInstance.ephemeral() as instance,
         ):
+            # A killed earlier run may have left its dbt process finishing on the file.
+            wait_until_build_file_is_free(settings.build_path, timeout=lock_timeout)
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         le=1,
         description="A batch with a larger share of quarantined rows fails.",
     )
+    stale_after_hours: float = Field(
+        default=24,
+        gt=0,
+        description="The viewer warns when the last published build is older than this.",
+    )
 
     @property
     def effective_as_of(self) -> dt.date:

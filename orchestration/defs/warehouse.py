@@ -3,9 +3,15 @@
 It depends on the marts, so it runs last and only when ingestion, every dbt
 model and every blocking check of the run succeeded; Dagster skips it
 otherwise and the previous published file stays exactly as it was.
+
+Just before the copy, still under the build lock, it appends one row to
+``main.pipeline_runs`` in the build warehouse (run id, as-of date, when the
+run started and published, the batches it loaded and when the newest batch
+was loaded), so every reader of the published file can tell how fresh it is.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
@@ -15,6 +21,85 @@ from orchestration.defs.resources import SettingsResource
 from orchestration.publish import hold_build_lock, publish_warehouse
 
 PUBLISHED_WAREHOUSE = "published_warehouse"
+PIPELINE_RUNS_TABLE = "main.pipeline_runs"
+
+# Times are UTC without a time zone, like raw.ingest_batches.loaded_at.
+PIPELINE_RUNS_DDL = f"""
+create table if not exists {PIPELINE_RUNS_TABLE} (
+    run_id varchar not null,
+    as_of date not null,
+    started_at timestamp not null,
+    published_at timestamp not null,
+    batches_loaded integer not null,
+    batches_total integer not null,
+    last_loaded_at timestamp
+)
+"""
+
+_RECORD_RUN_SQL = f"""
+insert into {PIPELINE_RUNS_TABLE}
+select
+    $run_id,
+    $as_of,
+    $started_at,
+    $published_at,
+    count(*) filter (where loaded_at >= $started_at),
+    count(*),
+    max(loaded_at)
+from raw.ingest_batches
+where status = 'loaded'
+"""
+
+
+def _utc_naive(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def record_pipeline_run(
+    build_path: Path,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    started_at: dt.datetime,
+    published_at: dt.datetime,
+) -> None:
+    """Append this run to ``main.pipeline_runs`` in the build warehouse (hold the build lock).
+
+    ``batches_loaded`` counts the batches loaded since ``started_at``,
+    ``batches_total`` every loaded batch, and ``last_loaded_at`` is the load
+    time of the newest one.
+    """
+    con = duckdb.connect(str(build_path))
+    try:
+        con.execute(PIPELINE_RUNS_DDL)
+        con.execute(
+            _RECORD_RUN_SQL,
+            {
+                "run_id": run_id,
+                "as_of": as_of,
+                "started_at": _utc_naive(started_at),
+                "published_at": _utc_naive(published_at),
+            },
+        )
+    finally:
+        con.close()
+
+
+def forget_pipeline_run(build_path: Path, run_id: str) -> None:
+    """Remove a run's row again when its publish failed, so no later build claims it."""
+    con = duckdb.connect(str(build_path))
+    try:
+        con.execute(f"delete from {PIPELINE_RUNS_TABLE} where run_id = $run_id", {"run_id": run_id})
+    finally:
+        con.close()
+
+
+def _run_started_at(context: AssetExecutionContext) -> dt.datetime:
+    """When the Dagster run started (now, when the instance does not know)."""
+    record = context.instance.get_run_record_by_id(context.run.run_id)
+    if record is not None and record.start_time is not None:
+        return dt.datetime.fromtimestamp(record.start_time, tz=dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 def _publish_deps() -> list[AssetKey]:
@@ -76,8 +161,21 @@ def published_warehouse(
 ) -> MaterializeResult:
     """Copy the build warehouse onto the published path (temporary file, then rename)."""
     run_settings = settings.get()
+    started_at = _run_started_at(context)
+    published_at = dt.datetime.now(dt.UTC)
     with hold_build_lock(run_settings.build_path):
-        path = publish_warehouse(run_settings.build_path, run_settings.warehouse)
+        record_pipeline_run(
+            run_settings.build_path,
+            run_id=context.run.run_id,
+            as_of=run_settings.effective_as_of,
+            started_at=started_at,
+            published_at=published_at,
+        )
+        try:
+            path = publish_warehouse(run_settings.build_path, run_settings.warehouse)
+        except BaseException:
+            forget_pipeline_run(run_settings.build_path, context.run.run_id)
+            raise
     counts = _relation_counts(str(path))
     context.log.info(f"published {path} ({len(counts)} tables in schemas main and raw)")
     table = "\n".join(
@@ -89,7 +187,8 @@ def published_warehouse(
             "path": MetadataValue.path(str(path)),
             "size_bytes": path.stat().st_size,
             "as_of": run_settings.effective_as_of.isoformat(),
-            "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "published_at": published_at.isoformat(timespec="seconds"),
             "relations": MetadataValue.md(table),
             **{name: MetadataValue.text(value) for name, value in _money_totals(str(path)).items()},
         }
