@@ -28,7 +28,8 @@ final as (
         partner_id,
         program_id,
         period,
-        amount_usd,
+        -- Each payout is money in cents (half away from zero), so the sums add up.
+        {{ round_money('amount_usd') }} as amount_usd,
         paid_at
 
     from paid_by_as_of

@@ -21,7 +21,8 @@ final as (
         claim_id,
         partner_id,
         program_id,
-        amount_usd,
+        -- Each claim is money in cents (half away from zero), so the sums add up.
+        {{ round_money('amount_usd') }} as amount_usd,
         lower(status) as claim_status,
         submitted_at,
         decided_at,
