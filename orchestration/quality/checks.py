@@ -12,13 +12,17 @@ after dbt and before the publish, judging small aggregates. Each holds the
 build lock, opens the build warehouse read-only just for its queries, closes
 it, then validates the frames and rebuilds the Data Docs site next to the
 build warehouse (see :func:`data_docs_dir`). A query or validation that
-raises fails the checks it feeds; it is never reported as passed.
+raises fails the checks it feeds; it is never reported as passed. Last, still
+under the lock, it appends every outcome to ``main.data_quality_results`` in
+the build warehouse (:mod:`orchestration.quality.results`), which the publish
+then copies to the readers.
 """
 
 # No ``from __future__ import annotations`` here: Dagster reads the check function's
 # ``context`` annotation at definition time.
 import dataclasses
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -36,11 +40,13 @@ from dagster import (
     multi_asset_check,
 )
 
-from orchestration.contract import LANDING_TABLES, LOAD_ORDER
+from orchestration.contract import LANDING_TABLES, LOAD_ORDER, PROGRAM_TABLES
 from orchestration.defs.ingestion import raw_asset_key
 from orchestration.defs.resources import SettingsResource
+from orchestration.ingestion.discovery import PROGRAMS_TABLE
 from orchestration.publish import hold_build_lock
 from orchestration.quality import frames, suites
+from orchestration.quality.results import AssetOutcome, record_outcomes
 from orchestration.quality.suites import BLOCKING, WARNING, SuiteSpec
 from orchestration.quality.validate import (
     ExpectationOutcome,
@@ -127,6 +133,22 @@ def _raw_reader(table_name: str) -> FrameReader:
     return read
 
 
+def _programs_reader() -> FrameReader:
+    schema_suite = suites.programs_schema_suite()
+    rows_suites = {name: suites.program_rows_suite(name) for name in PROGRAM_TABLES}
+
+    def read(con: duckdb.DuckDBPyConnection, since: dt.datetime) -> list:
+        pairs = [(schema_suite, frames.programs_schema_frame(con))]
+        batch_ids = frames.batch_ids_loaded_since(con, PROGRAMS_TABLE, since)
+        if batch_ids:
+            for name, suite in rows_suites.items():
+                rows = frames.program_rows_frame(con, name, batch_ids, suite.columns())
+                pairs.append((suite, rows))
+        return pairs
+
+    return read
+
+
 def _mart_reader(
     *pairs: tuple[SuiteSpec, Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]],
 ) -> FrameReader:
@@ -141,18 +163,31 @@ def mart_key(name: str) -> AssetKey:
     return AssetKey([MART_SCHEMA, name])
 
 
-RAW_CHECK_TABLES: tuple[str, ...] = tuple(name for name in LOAD_ORDER if name in LANDING_TABLES)
+# Every landing table, programs.yml included, in load order.
+RAW_CHECK_TABLES: tuple[str, ...] = tuple(
+    name for name in LOAD_ORDER if name in LANDING_TABLES or name == PROGRAMS_TABLE
+)
 
-RAW_CHECKED: tuple[CheckedAsset, ...] = tuple(
-    CheckedAsset(
+
+def _raw_checked(name: str) -> CheckedAsset:
+    if name == PROGRAMS_TABLE:
+        return CheckedAsset(
+            raw_asset_key(name),
+            suites.programs_suites(),
+            _programs_reader(),
+            "the columns and types of the raw program tables, the rows parsed from the"
+            " programs files loaded in this run",
+        )
+    return CheckedAsset(
         raw_asset_key(name),
         suites.raw_suites(name),
         _raw_reader(name),
         f"the columns and types of raw.{name}, the rows and row counts of the batches"
         " loaded in this run",
     )
-    for name in RAW_CHECK_TABLES
-)
+
+
+RAW_CHECKED: tuple[CheckedAsset, ...] = tuple(_raw_checked(name) for name in RAW_CHECK_TABLES)
 
 MART_CHECKED: tuple[CheckedAsset, ...] = (
     CheckedAsset(
@@ -163,6 +198,21 @@ MART_CHECKED: tuple[CheckedAsset, ...] = (
             (suites.DEAL_LOG_SUITE, frames.deal_log_reasons_frame),
         ),
         "current-version keys unique; deals of unknown partners or products, FX gaps",
+    ),
+    CheckedAsset(
+        mart_key("dim_partners"),
+        (suites.DIM_PARTNERS_KEYS_SUITE, suites.DIM_PARTNERS_CODES_SUITE),
+        _mart_reader(
+            (suites.DIM_PARTNERS_KEYS_SUITE, frames.dim_partners_keys_frame),
+            (suites.DIM_PARTNERS_CODES_SUITE, frames.dim_partners_codes_frame),
+        ),
+        "one row per partner; region, tier and partner type are known codes",
+    ),
+    CheckedAsset(
+        mart_key("fct_incentive_earnings"),
+        (suites.INCENTIVE_EARNINGS_SUITE,),
+        _mart_reader((suites.INCENTIVE_EARNINGS_SUITE, frames.incentive_earnings_frame)),
+        "one line per deal, partner and program; earned and credited amounts present",
     ),
     CheckedAsset(
         mart_key("mart_partner_earnings"),
@@ -182,6 +232,25 @@ MART_CHECKED: tuple[CheckedAsset, ...] = (
         _mart_reader((suites.PROGRAM_PERFORMANCE_SUITE, frames.program_performance_frame)),
         "credited revenue and cost equal the earning lines' sums",
     ),
+    CheckedAsset(
+        mart_key("mart_partner_mdf"),
+        (suites.PARTNER_MDF_SUITE,),
+        _mart_reader((suites.PARTNER_MDF_SUITE, frames.partner_mdf_frame)),
+        "one row per partner and program; accruals and claims reconcile;"
+        " available = accrued - approved - paid",
+    ),
+    CheckedAsset(
+        mart_key("quarantine"),
+        (suites.QUARANTINE_SUITE,),
+        _mart_reader((suites.QUARANTINE_SUITE, frames.quarantine_frame)),
+        "every quarantined row names its table, file, record number and reason",
+    ),
+    CheckedAsset(
+        mart_key("ingest_batches"),
+        (suites.INGEST_BATCHES_SUITE,),
+        _mart_reader((suites.INGEST_BATCHES_SUITE, frames.ingest_batches_frame)),
+        "rows read = rows loaded + rows quarantined for every batch",
+    ),
 )
 
 
@@ -191,7 +260,7 @@ def _unreadable(target: CheckedAsset, error: BaseException) -> list[ExpectationO
     return [
         ExpectationOutcome(
             suite.name,
-            spec.expectation.__name__,
+            spec.expectation.expectation_type,
             spec.severity,
             spec.description,
             passed=False,
@@ -258,18 +327,48 @@ def check_result(
     )
 
 
+def outcomes_by_asset(
+    checked: Sequence[CheckedAsset], outcomes: Sequence[ExpectationOutcome]
+) -> list[AssetOutcome]:
+    """Each outcome with the asset whose suites produced it, in the order of ``checked``."""
+    return [
+        AssetOutcome(target.asset_key.to_user_string(), outcome)
+        for target in checked
+        for outcome in outcomes
+        if outcome.suite in {suite.name for suite in target.suites}
+    ]
+
+
 def run_checks(
-    settings: Settings, checked: Sequence[CheckedAsset], since: dt.datetime
+    settings: Settings,
+    checked: Sequence[CheckedAsset],
+    since: dt.datetime,
+    *,
+    run_id: str | None = None,
 ) -> ValidationReport:
-    """Read the frames of ``checked`` and validate them, building the Data Docs site.
+    """Read the frames of ``checked``, validate them, build the Data Docs site, keep the outcomes.
 
     Holds the build lock throughout; the warehouse is open (read-only) only
-    while the frames are read.
+    while the frames are read, then (read-write) while every outcome is
+    appended to ``main.data_quality_results`` under ``run_id`` (a fresh id
+    when the checks run outside a Dagster run). Nothing is recorded when
+    there is no build warehouse yet; a failure to record raises, so a run
+    never publishes a warehouse without the outcomes of its checks.
     """
+    run_id = run_id or f"checks-{uuid.uuid4().hex}"
     with hold_build_lock(settings.build_path):
         pairs, errors = _read_frames(settings.build_path, checked, since)
-        report = validate_frames(pairs, docs_dir=data_docs_dir(settings))
-    return ValidationReport(tuple(errors) + report.outcomes, report.data_docs_index)
+        validated = validate_frames(pairs, docs_dir=data_docs_dir(settings))
+        report = ValidationReport(tuple(errors) + validated.outcomes, validated.data_docs_index)
+        if settings.build_path.is_file():
+            record_outcomes(
+                settings.build_path,
+                outcomes_by_asset(checked, report.outcomes),
+                run_id=run_id,
+                checked_at=dt.datetime.now(dt.UTC),
+                data_docs_index=report.data_docs_index,
+            )
+    return report
 
 
 def _run_started(context: AssetCheckExecutionContext) -> dt.datetime:
@@ -300,7 +399,9 @@ def _build_checks(name: str, checked: Sequence[CheckedAsset], description: str) 
                 AssetCheckKey(target.asset_key, spec.name) in selected for spec in target.specs()
             )
         ]
-        report = run_checks(settings.get(), targets, _run_started(context))
+        report = run_checks(
+            settings.get(), targets, _run_started(context), run_id=context.run.run_id
+        )
         if report.data_docs_index is not None:
             context.log.info(f"Data Docs: {report.data_docs_index}")
         for target in targets:

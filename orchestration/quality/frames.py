@@ -1,10 +1,12 @@
 """The small DataFrames the suites judge, read from the build warehouse with DuckDB.
 
 Raw frames hold only the batches loaded in this run. Mart frames are
-aggregates (per partner, program and period, or per program and period), so
-their size follows the number of partners and periods, not of deals. Money
-stays ``decimal.Decimal`` (read through Arrow); differences that must be zero
-are computed exactly, in SQL DECIMAL or Python ``Decimal``.
+aggregates (per partner, program and period, or per program and period; one
+row of key counts; one row per batch, per quarantined file or per code
+combination), so their size follows the number of partners, periods and
+files, not of deals. Money stays ``decimal.Decimal`` (read through Arrow);
+differences that must be zero are computed exactly, in SQL DECIMAL or Python
+``Decimal``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from orchestration.contract import RAW_SCHEMA
+from orchestration.contract import PROGRAM_TABLES, RAW_SCHEMA
 from orchestration.quality.suites import REFERENCE_GAP_REASONS
 
 _HUNDREDTH = Decimal("0.01")
@@ -64,6 +66,34 @@ def raw_rows_frame(
         con,
         f'select {selected} from {RAW_SCHEMA}."{table_name}" where list_contains(?, _batch_id)'
         " order by _batch_id, _row_number",
+        [list(batch_ids)],
+    )
+
+
+def programs_schema_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per column of each raw program table: ``table_name`` and ``column_type``."""
+    return _frame(
+        con,
+        "select table_name, column_name || ' ' || data_type as column_type from duckdb_columns()"
+        " where schema_name = ? and list_contains(?, table_name)"
+        " and database_name = current_database()"
+        " order by table_name, column_index",
+        [RAW_SCHEMA, list(PROGRAM_TABLES)],
+    )
+
+
+def program_rows_frame(
+    con: duckdb.DuckDBPyConnection,
+    table_name: str,
+    batch_ids: Sequence[int],
+    columns: Sequence[str],
+) -> pd.DataFrame:
+    """The rows of the raw program table ``table_name`` parsed from the given programs batches."""
+    selected = ", ".join(f'"{name}"' for name in columns)
+    return _frame(
+        con,
+        f'select {selected} from {RAW_SCHEMA}."{table_name}" where list_contains(?, _batch_id)'
+        " order by _batch_id",
         [list(batch_ids)],
     )
 
@@ -206,22 +236,208 @@ def program_performance_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
+def _key_count_select(relation: str, keys: Sequence[str]) -> str:
+    """One row: the relation's name, its rows, its distinct keys and its rows missing a key part."""
+    key = keys[0] if len(keys) == 1 else "(" + ", ".join(keys) + ")"
+    missing = " or ".join(f"{name} is null" for name in keys)
+    return (
+        f"select '{relation}' as relation, count(*) as row_count,"
+        f" count(distinct {key}) as distinct_keys,"
+        f" count(*) filter (where {missing}) as rows_missing_a_key"
+        f" from {relation}"
+    )
+
+
+def key_count_frame(
+    con: duckdb.DuckDBPyConnection, relation: str, keys: Sequence[str]
+) -> pd.DataFrame:
+    """One row: rows against distinct ``keys`` of ``relation``, and rows missing a key part."""
+    return _frame(con, _key_count_select(relation, keys))
+
+
 def key_counts_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Rows against distinct keys of the relations whose keys must be unique."""
+    """Rows against distinct keys of the current-version relations whose keys must be unique."""
+    return _frame(
+        con,
+        _key_count_select("intermediate.int_deals_current", ["deal_id"])
+        + " union all "
+        + _key_count_select("main.fct_deal_log", ["deal_id", "partner_id", "program_id"]),
+    )
+
+
+def dim_partners_keys_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row: dim_partners' rows against its distinct partner ids."""
+    return key_count_frame(con, "main.dim_partners", ["partner_id"])
+
+
+def dim_partners_codes_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per combination of region, tier and partner type in dim_partners, with its count."""
+    return _frame(
+        con,
+        "select region, tier, partner_type, count(*) as partners from main.dim_partners"
+        " group by all order by all",
+    )
+
+
+def incentive_earnings_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row: key counts of fct_incentive_earnings and its lines missing earned or credited."""
+    keys = ["deal_id", "partner_id", "program_id"]
+    missing = " or ".join(f"{name} is null" for name in keys)
+    return _frame(
+        con,
+        f"""
+        select
+            count(*) as row_count,
+            count(distinct ({", ".join(keys)})) as distinct_keys,
+            count(*) filter (where {missing}) as rows_missing_a_key,
+            count(*) filter (where earned_usd is null) as lines_without_earned_usd,
+            count(*) filter (where credited_usd is null) as lines_without_credited_usd
+        from main.fct_incentive_earnings
+        """,
+    )
+
+
+def quarantine_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per batch, table and file of the quarantine mart: its rows and those missing a value.
+
+    ``rows_without_reason`` counts rows whose reason is missing or blank;
+    ``rows_without_row_number`` those whose row number is missing or below 1.
+    """
     return _frame(
         con,
         """
-        select 'intermediate.int_deals_current' as relation,
-            count(*) as row_count, count(distinct deal_id) as distinct_keys
-        from intermediate.int_deals_current
-        union all
-        select 'main.fct_deal_log', count(*),
-            count(distinct (deal_id, partner_id, program_id))
-        from main.fct_deal_log
-        union all
-        select 'main.fct_incentive_earnings', count(*),
-            count(distinct (deal_id, partner_id, program_id))
-        from main.fct_incentive_earnings
+        select
+            batch_id,
+            table_name,
+            source_file,
+            count(*) as quarantined_rows,
+            count(*) filter (where reason is null or trim(reason) = '') as rows_without_reason,
+            count(*) filter (where row_number is null or row_number < 1)
+                as rows_without_row_number
+        from main.quarantine
+        group by all
+        order by all
+        """,
+    )
+
+
+def ingest_batches_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per batch of the ingest_batches mart, with its row accounting as exact integers.
+
+    ``read_minus_loaded_minus_quarantined`` is ``rows_read - rows_loaded -
+    rows_quarantined``; ``rows_quarantined_minus_quarantine_rows`` compares the
+    batch's count with its rows in the quarantine mart.
+    """
+    return _frame(
+        con,
+        """
+        with quarantined as (
+            select batch_id, count(*) as quarantine_rows
+            from main.quarantine
+            group by batch_id
+        )
+        select
+            b.batch_id,
+            b.table_name,
+            b.source_file,
+            b.status,
+            b.rows_read,
+            b.rows_loaded,
+            b.rows_quarantined,
+            coalesce(q.quarantine_rows, 0) as quarantine_rows,
+            b.rows_read - b.rows_loaded - b.rows_quarantined
+                as read_minus_loaded_minus_quarantined,
+            b.rows_quarantined - coalesce(q.quarantine_rows, 0)
+                as rows_quarantined_minus_quarantine_rows
+        from main.ingest_batches b
+        left join quarantined q on b.batch_id = q.batch_id
+        order by b.batch_id
+        """,
+    )
+
+
+def partner_mdf_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per partner and program: mart_partner_mdf next to the mdf lines and current claims.
+
+    The mart side is grouped, so ``mart_rows`` counts its rows per key (empty
+    where the mart has no row for a key that has lines or claims). Claim sums
+    are rounded to cents as the mart publishes them; every difference is
+    exact DECIMAL arithmetic.
+    """
+    statuses = ("approved", "paid", "submitted", "rejected")
+    claim_sums = ",\n".join(
+        f"cast(coalesce(sum(amount_usd) filter (where claim_status = '{status}'), 0)"
+        f" as decimal(18, 2)) as {status}_usd"
+        for status in statuses
+    )
+    mart_columns = {
+        "approved": "approved_claims_usd",
+        "paid": "paid_claims_usd",
+        "submitted": "submitted_claims_usd",
+        "rejected": "rejected_claims_usd",
+    }
+    differences = ",\n".join(
+        f"coalesce(m.{mart_columns[status]}, 0) - coalesce(c.{status}_usd, 0)"
+        f" as {status}_minus_claims_usd"
+        for status in statuses
+    )
+    return _frame(
+        con,
+        f"""
+        with mart as (
+            select partner_id, program_id,
+                count(*) as mart_rows,
+                sum(accrued_usd) as accrued_usd,
+                sum(approved_claims_usd) as approved_claims_usd,
+                sum(paid_claims_usd) as paid_claims_usd,
+                sum(submitted_claims_usd) as submitted_claims_usd,
+                sum(rejected_claims_usd) as rejected_claims_usd,
+                sum(mdf_available_usd) as mdf_available_usd,
+                sum(claims) as claims
+            from main.mart_partner_mdf
+            group by partner_id, program_id
+        ),
+        lines as (
+            select partner_id, program_id, sum(earned_usd) as lines_accrued_usd
+            from main.fct_incentive_earnings
+            where program_type = 'mdf'
+            group by partner_id, program_id
+        ),
+        current_claims as (
+            select partner_id, program_id,
+                {claim_sums},
+                count(*) as current_claims
+            from intermediate.int_mdf_claims_current
+            group by partner_id, program_id
+        ),
+        keys as (
+            select partner_id, program_id from mart
+            union
+            select partner_id, program_id from lines
+            union
+            select partner_id, program_id from current_claims
+        )
+        select
+            k.partner_id,
+            k.program_id,
+            m.mart_rows,
+            m.accrued_usd,
+            l.lines_accrued_usd,
+            m.mdf_available_usd,
+            coalesce(m.accrued_usd, 0) - coalesce(l.lines_accrued_usd, 0)
+                as accrued_minus_lines_usd,
+            {differences},
+            coalesce(m.claims, 0) - coalesce(c.current_claims, 0)
+                as claims_minus_current_claims,
+            coalesce(m.accrued_usd, 0) - coalesce(m.approved_claims_usd, 0)
+                - coalesce(m.paid_claims_usd, 0) - coalesce(m.mdf_available_usd, 0)
+                as accrued_minus_claims_minus_available_usd
+        from keys k
+        left join mart m on k.partner_id = m.partner_id and k.program_id = m.program_id
+        left join lines l on k.partner_id = l.partner_id and k.program_id = l.program_id
+        left join current_claims c
+            on k.partner_id = c.partner_id and k.program_id = c.program_id
+        order by 1, 2
         """,
     )
 

@@ -45,7 +45,7 @@ class ExpectationOutcome:
     """One expectation's verdict."""
 
     suite: str
-    expectation_type: str
+    expectation_type: str  # as Great Expectations names it, e.g. expect_column_values_to_be_between
     severity: str
     description: str
     passed: bool
@@ -160,7 +160,7 @@ def _outcomes_from_result(suite: SuiteSpec, validation: Any) -> list[Expectation
         outcomes.append(
             ExpectationOutcome(
                 suite.name,
-                spec.expectation.__name__,
+                spec.expectation.expectation_type,
                 spec.severity,
                 spec.description,
                 passed=False,
@@ -175,7 +175,7 @@ def _failed_suite(suite: SuiteSpec, error: BaseException) -> list[ExpectationOut
     return [
         ExpectationOutcome(
             suite.name,
-            spec.expectation.__name__,
+            spec.expectation.expectation_type,
             spec.severity,
             spec.description,
             passed=False,

@@ -36,12 +36,19 @@ def test_every_suite_passes_on_a_clean_run_and_data_docs_are_built(clean_run: Cl
     judged = {o.suite for o in report.outcomes}
     for name in ("partners", "products", "deals", "fx_rates", "quotas"):
         assert {f"raw_{name}_schema", f"raw_{name}_rows", f"raw_{name}_batches"} <= judged
+    assert {suite.name for suite in suites.programs_suites()} <= judged
     assert {
         suites.PARTNER_EARNINGS_SUITE.name,
         suites.PARTNER_ATTAINMENT_SUITE.name,
         suites.PROGRAM_PERFORMANCE_SUITE.name,
         suites.KEY_COUNTS_SUITE.name,
         suites.DEAL_LOG_SUITE.name,
+        suites.DIM_PARTNERS_KEYS_SUITE.name,
+        suites.DIM_PARTNERS_CODES_SUITE.name,
+        suites.INCENTIVE_EARNINGS_SUITE.name,
+        suites.PARTNER_MDF_SUITE.name,
+        suites.QUARANTINE_SUITE.name,
+        suites.INGEST_BATCHES_SUITE.name,
     } <= judged
 
     index = data_docs_index_for(clean_run.settings)

@@ -16,11 +16,18 @@ from orchestration.quality.suites import BLOCKING, SEVERITIES, WARNING, Expectat
 
 ALL_SUITES = [
     *(suite for name in LANDING_TABLES for suite in suites.raw_suites(name)),
+    *suites.programs_suites(),
     suites.PARTNER_EARNINGS_SUITE,
     suites.PARTNER_ATTAINMENT_SUITE,
     suites.PROGRAM_PERFORMANCE_SUITE,
     suites.KEY_COUNTS_SUITE,
     suites.DEAL_LOG_SUITE,
+    suites.DIM_PARTNERS_KEYS_SUITE,
+    suites.DIM_PARTNERS_CODES_SUITE,
+    suites.INCENTIVE_EARNINGS_SUITE,
+    suites.PARTNER_MDF_SUITE,
+    suites.QUARANTINE_SUITE,
+    suites.INGEST_BATCHES_SUITE,
 ]
 
 
