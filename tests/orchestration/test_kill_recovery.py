@@ -30,41 +30,10 @@ from orchestration.publish import (
     publish_warehouse,
     wait_until_build_file_is_free,
 )
+from orchestration.reliability import mart_contents
 from orchestration.settings import PROJECT_ROOT, Settings
 
-# Public marts compared between runs, and the columns that name a batch (they
-# differ between warehouses that loaded the same files in another order or time).
-COMPARED_MARTS: tuple[str, ...] = (
-    "dim_partners",
-    "fct_incentive_earnings",
-    "fct_deal_log",
-    "mart_partner_attainment",
-    "mart_partner_earnings",
-    "mart_partner_mdf",
-    "mart_program_performance",
-    "quarantine",
-)
-BATCH_COLUMNS = frozenset({"batch_id", "loaded_at"})
 RUN_TIMEOUT_SECONDS = 240.0
-
-
-def mart_contents(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every compared mart's rows, without batch columns, sorted."""
-    contents: dict[str, list[tuple[object, ...]]] = {}
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        for mart in COMPARED_MARTS:
-            columns = [
-                row[0]
-                for row in con.execute(f"describe main.{mart}").fetchall()
-                if row[0] not in BATCH_COLUMNS
-            ]
-            select = ", ".join(f'"{column}"' for column in columns)
-            query = f"select {select} from main.{mart} order by all"
-            contents[mart] = con.execute(query).fetchall()
-    finally:
-        con.close()
-    return contents
 
 
 class RunProcess:
