@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 # SQLFluff compiles the dbt project; it needs a warehouse path to connect to.
 LINT_WAREHOUSE := $(TOOLS)/sqlfluff.duckdb
 
-.PHONY: help install demo test lint format dagster clean
+.PHONY: help install demo test lint format dagster bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ format: install ## Apply ruff and SQLFluff fixes
 
 dagster: install ## Open the Dagster UI on the pipeline's definitions
 	$(BIN)/incentives dagster
+
+bench: install ## Benchmarks: generator memory and time as the number of deals grows
+	$(BIN)/python tests/benchmarks/bench_generator.py
 
 clean: ## Remove generated data, the warehouse and dbt's target folder
 	rm -rf data dbt_project/target $(LINT_WAREHOUSE)
