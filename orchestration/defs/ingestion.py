@@ -32,7 +32,12 @@ from dagster import (
 
 from orchestration.contract import LANDING_TABLES, LOAD_ORDER, RAW_SCHEMA
 from orchestration.defs.resources import DuckDBWarehouse, SettingsResource
-from orchestration.ingestion import BatchResult, ensure_raw_schema, ingest_table
+from orchestration.ingestion import (
+    BLOCKING_STATUSES,
+    BatchResult,
+    ensure_raw_schema,
+    ingest_table,
+)
 from orchestration.publish import hold_build_lock
 
 RAW_GROUP = "raw"
@@ -70,26 +75,19 @@ class TableLoad:
         return len(self.failures)
 
     @classmethod
-    def from_batches(
-        cls, table_name: str, batches: Iterable[BatchResult], *, max_quarantine_share: float
-    ) -> "TableLoad":
-        """Sum the ``BatchResult`` objects of one table; a failed batch gives one line."""
+    def from_batches(cls, table_name: str, batches: Iterable[BatchResult]) -> "TableLoad":
+        """Sum the ``BatchResult`` objects of one table; each failed or rejected batch is a line."""
         batches = list(batches)
         totals: dict[str, Decimal] = {}
         failures: list[str] = []
         for batch in batches:
             for column, amount in batch.money_totals.items():
                 totals[column] = totals.get(column, Decimal(0)) + amount
-            if batch.status == "failed":
-                message = batch.error_message or "failed to load"
+            if batch.status in BLOCKING_STATUSES:
+                message = batch.error_message or f"{batch.status}, nothing loaded"
                 if batch.source_file not in message:
                     message = f"{batch.source_file}: {message}"
                 failures.append(message)
-            elif batch.over_quarantine_threshold:
-                failures.append(
-                    f"{batch.source_file}: {batch.rows_quarantined} of {batch.rows_read} rows"
-                    f" quarantined, more than the allowed {max_quarantine_share:.0%}"
-                )
         return cls(
             table_name=table_name,
             batches=len(batches),
@@ -190,7 +188,7 @@ def _load_table(
 ) -> tuple[TableLoad, list[str]]:
     """Ingest one table; returns its counts and the problems that fail its check."""
     batches = ingest_table(con, landing_dir, table_name, max_quarantine_share=max_quarantine_share)
-    load = TableLoad.from_batches(table_name, batches, max_quarantine_share=max_quarantine_share)
+    load = TableLoad.from_batches(table_name, batches)
     problems = list(load.failures)
     if _is_required(table_name) and load.batches == 0 and _count_rows(con, table_name) == 0:
         problems.append(

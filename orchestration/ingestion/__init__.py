@@ -15,9 +15,11 @@ the programs file.
 
 from orchestration.ingestion.discovery import discover_batches
 from orchestration.ingestion.loader import (
+    BLOCKING_STATUSES,
     DUPLICATE,
     FAILED,
     LOADED,
+    REJECTED,
     BatchResult,
     attainment_calendar,
     ingest_landing,
@@ -33,9 +35,11 @@ from orchestration.ingestion.programs import (
 from orchestration.ingestion.schema import ensure_raw_schema
 
 __all__ = [
+    "BLOCKING_STATUSES",
     "DUPLICATE",
     "FAILED",
     "LOADED",
+    "REJECTED",
     "BatchResult",
     "ProgramsDocument",
     "ProgramsFileError",

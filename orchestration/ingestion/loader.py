@@ -6,7 +6,7 @@ For each file of a table, in path order:
    with the same content is not registered again, so rescanning an unchanged
    landing folder changes nothing: loaded or duplicate, it is skipped; failed,
    it is reported as failed again (from its first registry row) and retried
-   only once its content changes. A file whose exact content was already
+   only once its content changes; rejected, likewise. A file whose exact content was already
    loaded for the same table under another name is recorded as ``duplicate``
    and loads nothing. Only loaded content counts: a file that failed can be
    loaded once it is fixed.
@@ -19,6 +19,15 @@ A file that cannot be read (bad encoding, truncated Parquet, not a table, a
 missing required column, a malformed CSV record) is recorded as ``failed``
 with a one-line message naming the file, loads nothing, and the next file
 loads normally. Its counts are all zero: none of its rows were taken in.
+
+A file read whole but with more than ``max_quarantine_share`` of its rows
+failing their checks is ``rejected``: such a share means the export itself is
+wrong (a shifted column, another format), and loading its remaining rows would
+publish a partial picture. Every row of it goes to ``raw.quarantine``, the
+failing rows with their own reason and the others with the batch's, so
+nothing is lost and the partner sees why; ``raw.<table>`` gets nothing. Like a
+failed file it is reported on every run while it stays in the landing folder,
+and a corrected file (new content) loads normally.
 
 Counts reconcile for every batch: ``rows_read = rows_loaded +
 rows_quarantined``. For ``programs.yml`` a row is a program version, so
@@ -76,6 +85,9 @@ logger = logging.getLogger(__name__)
 LOADED = "loaded"
 DUPLICATE = "duplicate"
 FAILED = "failed"
+REJECTED = "rejected"
+# Statuses that fail the run each time their file is scanned, until it changes.
+BLOCKING_STATUSES = frozenset({FAILED, REJECTED})
 
 # Money columns summed over the loaded rows of a batch, reported as metadata.
 # Deal amounts are in their own currencies, so they are summed per currency.
@@ -93,21 +105,19 @@ class BatchResult:
     ``money_totals`` sums the money columns of the loaded rows: for deals one
     entry per currency (``amount_USD``, ``amount_EUR``...), for payouts,
     quotas and MDF claims their USD column; empty for other tables and for
-    batches that loaded nothing. ``over_quarantine_threshold`` is true when
-    the quarantined share of the rows read exceeds ``max_quarantine_share``:
-    the batch is still loaded as usual, and the caller decides to fail the run.
+    batches that loaded nothing. ``error_message`` says why a ``failed`` or
+    ``rejected`` batch loaded nothing.
     """
 
     batch_id: int | None
     table_name: str
     source_file: str
-    status: str  # loaded | duplicate | failed
+    status: str  # loaded | duplicate | failed | rejected
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
     error_message: str | None
     money_totals: dict[str, Decimal] = field(default_factory=dict)
-    over_quarantine_threshold: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,8 +176,8 @@ def ingest_table(
 
 
 def _log(result: BatchResult) -> None:
-    if result.status == FAILED:
-        logger.warning("batch %s failed: %s", result.batch_id, result.error_message)
+    if result.status in BLOCKING_STATUSES:
+        logger.warning("batch %s %s: %s", result.batch_id, result.status, result.error_message)
     elif result.status == DUPLICATE:
         logger.info("%s: already loaded, recorded as duplicate", result.source_file)
     else:
@@ -180,13 +190,6 @@ def _log(result: BatchResult) -> None:
             result.rows_loaded,
             result.rows_quarantined,
         )
-        if result.over_quarantine_threshold:
-            logger.warning(
-                "batch %s: %d of %d rows quarantined, over the allowed share",
-                result.batch_id,
-                result.rows_quarantined,
-                result.rows_read,
-            )
 
 
 def _ingest_file(
@@ -209,7 +212,7 @@ def _ingest_file(
     batch = _Batch(table_name, source, fmt, digest)
     seen = _registered_before(con, batch)
     if seen is not None:
-        return seen if seen.status == FAILED else None
+        return seen if seen.status in BLOCKING_STATUSES else None
     if _already_loaded(con, table_name, digest):
         return _record_without_rows(con, batch, DUPLICATE, None)
     try:
@@ -350,7 +353,12 @@ def _load_data_file(
     try:
         staged = stage_file(con, path, batch.file_format, table.required_columns)
         build_checked_table(con, staged, table, attainment_calendar(con))
-        rows_read, rows_quarantined = _counts(con)
+        rows_read, rows_failing = _counts(con)
+        rejection = _rejection(rows_read, rows_failing, max_quarantine_share)
+        if rejection is not None:
+            _quarantine_remaining_rows(con, f"batch rejected: {rejection}")
+        status = LOADED if rejection is None else REJECTED
+        rows_quarantined = rows_read if rejection is not None else rows_failing
         rows_loaded = rows_read - rows_quarantined
         totals = _money_totals(con, batch.table_name)
         with _Transaction(con):
@@ -358,7 +366,12 @@ def _load_data_file(
             _insert_valid_rows(con, table, batch_id, batch.source_file)
             _insert_quarantine(con, staged, batch_id, batch)
             _insert_batch_row(
-                con, batch_id, batch, LOADED, (rows_read, rows_loaded, rows_quarantined), None
+                con,
+                batch_id,
+                batch,
+                status,
+                (rows_read, rows_loaded, rows_quarantined),
+                None if rejection is None else f"{batch.source_file}: {rejection}",
             )
     except FileReadError as error:
         raise _BatchFailed(f"{batch.source_file}: {error}") from error
@@ -368,18 +381,35 @@ def _load_data_file(
         drop_staging(con)
         con.execute(f"DROP TABLE IF EXISTS temp.{CHECKED_TABLE}")
 
-    over = rows_read > 0 and rows_quarantined / rows_read > max_quarantine_share
     return BatchResult(
         batch_id=batch_id,
         table_name=batch.table_name,
         source_file=batch.source_file,
-        status=LOADED,
+        status=status,
         rows_read=rows_read,
         rows_loaded=rows_loaded,
         rows_quarantined=rows_quarantined,
-        error_message=None,
+        error_message=None if rejection is None else f"{batch.source_file}: {rejection}",
         money_totals=totals,
-        over_quarantine_threshold=over,
+    )
+
+
+def _rejection(rows_read: int, rows_failing: int, max_quarantine_share: float) -> str | None:
+    """Why a batch is rejected whole, or None when its failing share is allowed."""
+    if rows_read == 0 or rows_failing / rows_read <= max_quarantine_share:
+        return None
+    return (
+        f"{rows_failing} of {rows_read} rows failed their checks, more than the allowed"
+        f" {max_quarantine_share:.0%}; no row of this file is loaded until a corrected"
+        " file arrives"
+    )
+
+
+def _quarantine_remaining_rows(con: duckdb.DuckDBPyConnection, reason: str) -> None:
+    """Give every row without a reason yet the batch's reason."""
+    con.execute(
+        f"UPDATE temp.{CHECKED_TABLE} SET {REASON_COLUMN} = ? WHERE {REASON_COLUMN} IS NULL",
+        [reason],
     )
 
 

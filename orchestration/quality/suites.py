@@ -40,7 +40,7 @@ from orchestration.contract import (
     TIERS,
 )
 from orchestration.ingestion.discovery import PROGRAMS_TABLE
-from orchestration.ingestion.loader import DUPLICATE, FAILED, LOADED
+from orchestration.ingestion.loader import DUPLICATE, FAILED, LOADED, REJECTED
 from orchestration.ingestion.programs import (
     BASES,
     ELIGIBILITY_DIMENSIONS,
@@ -616,7 +616,7 @@ INGEST_BATCHES_SUITE = SuiteSpec(
         _blocking(
             gxe.ExpectColumnValuesToNotBeNull, "batch_id is never missing", column="batch_id"
         ),
-        _in_set("status", (LOADED, DUPLICATE, FAILED)),
+        _in_set("status", (LOADED, DUPLICATE, FAILED, REJECTED)),
         *_zero(
             "read_minus_loaded_minus_quarantined",
             "rows_read = rows_loaded + rows_quarantined for every batch",

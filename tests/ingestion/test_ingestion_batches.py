@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,7 +65,7 @@ def test_rows_read_equal_loaded_plus_quarantined_in_every_batch(con, landing: Pa
     bad = WON_DEAL.replace("D1,", "D2,").replace(",2,", ",0,")
     write(landing, "deals/a.csv", csv_text(DEAL_HEADER, WON_DEAL, bad, bad.replace("D2", "D3")))
     write(landing, "deals/b.csv", csv_text(DEAL_HEADER, WON_DEAL.replace("D1", "D4")))
-    ingest_table(con, landing, "deals")
+    ingest_table(con, landing, "deals", max_quarantine_share=1.0)
     registry = rows(
         con,
         "select source_file, rows_read, rows_loaded, rows_quarantined from raw.ingest_batches "
@@ -158,18 +157,35 @@ def test_a_failed_file_fails_every_scan_until_it_is_readable(con, landing: Path)
     ]
 
 
-def test_batch_over_the_quarantine_share_is_loaded_and_flagged(con, landing: Path) -> None:
+def test_batch_over_the_quarantine_share_is_rejected_whole_and_stays_rejected(
+    con, landing: Path
+) -> None:
     bad = WON_DEAL.replace(",USD,", ",US,")
     write(landing, "deals.csv", csv_text(DEAL_HEADER, WON_DEAL, bad, bad))
     (result,) = ingest_table(con, landing, "deals", max_quarantine_share=0.5)
-    assert result.status == "loaded"
-    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
-    assert result.over_quarantine_threshold
-    shutil.rmtree(landing)
-    landing.mkdir()
+    assert result.status == "rejected"
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 0, 3)
+    assert "2 of 3 rows failed their checks, more than the allowed 50%" in result.error_message
+    assert rows(con, "select count(*) from raw.deals") == [(0,)]
+    reasons = rows(con, "select row_number, reason from raw.quarantine order by row_number")
+    assert reasons[0][0] == 1 and reasons[0][1].startswith("batch rejected: 2 of 3 rows")
+    assert [r[0] for r in reasons[1:]] == [2, 3]
+    assert all("currency" in reason for _, reason in reasons[1:])
+    # Scanned again unchanged, the file is reported again and still loads nothing.
+    (again,) = ingest_table(con, landing, "deals", max_quarantine_share=0.5)
+    assert (again.status, again.batch_id) == ("rejected", result.batch_id)
+    assert rows(con, "select count(*) from raw.ingest_batches") == [(1,)]
+    # A corrected file loads.
+    write(landing, "deals.csv", csv_text(DEAL_HEADER, WON_DEAL, WON_DEAL.replace("D1", "D9")))
+    (fixed,) = ingest_table(con, landing, "deals", max_quarantine_share=0.5)
+    assert (fixed.status, fixed.rows_loaded) == ("loaded", 2)
+
+
+def test_batch_at_the_quarantine_share_loads_its_valid_rows(con, landing: Path) -> None:
+    bad = WON_DEAL.replace(",USD,", ",US,")
     write(landing, "deals.csv", csv_text(DEAL_HEADER, WON_DEAL.replace("D1", "D9"), bad))
     (at_limit,) = ingest_table(con, landing, "deals", max_quarantine_share=0.5)
-    assert not at_limit.over_quarantine_threshold
+    assert (at_limit.status, at_limit.rows_loaded, at_limit.rows_quarantined) == ("loaded", 1, 1)
 
 
 def test_money_totals_per_currency_and_usd_columns(con, landing: Path) -> None:

@@ -289,7 +289,7 @@ def test_split_set_not_summing_to_100_is_quarantined_whole(con, landing: Path) -
             "D5,P1,40",
         ),
     )
-    result = load(con, landing, "deal_splits")
+    (result,) = ingest_table(con, landing, "deal_splits", max_quarantine_share=1.0)
     assert (result.rows_loaded, result.rows_quarantined) == (3, 6)
     assert quarantine_reasons(con) == {
         1: "split set for deal D1 sums to 90, not 100",

@@ -136,3 +136,48 @@ def test_the_summary_gives_one_line_per_failed_check_and_step(tmp_path: Path) ->
         f"nothing published; {tmp_path / 'warehouse' / 'incentives.duckdb'} is unchanged",
     )
     assert summary.warnings == ("check small on numbers failed (1000 > 100)",)
+
+
+def test_a_rejected_batch_fails_every_run_until_it_is_replaced(
+    published_run: PublishedRun, tmp_path: Path
+) -> None:
+    settings = settings_for(
+        tmp_path, copy_landing(published_run.settings.landing_dir, tmp_path / "landing")
+    )
+    settings.warehouse.parent.mkdir(parents=True)
+    shutil.copyfile(published_run.settings.warehouse, settings.warehouse)
+    shutil.copyfile(published_run.settings.build_path, settings.build_path)
+    published_before = settings.warehouse.read_bytes()
+    header = (
+        "deal_id,partner_id,product_id,quantity,amount,currency,stage,created_at,"
+        "expected_close_date,closed_at,cancelled_at,updated_at\n"
+    )
+    won = "{id},P1,{product},1,1000.00,{currency},won,2026-02-01,,2026-02-02,,2026-02-02\n"
+    product = "A-100"
+    (settings.landing_dir / "deals").mkdir()
+    late = settings.landing_dir / "deals" / "late.csv"
+    late.write_text(
+        header
+        + won.format(id="D901", product=product, currency="USD")
+        + won.format(id="D902", product=product, currency="US")
+        + won.format(id="D903", product=product, currency="US")
+    )
+
+    for _ in range(2):
+        result = run_pipeline(settings)
+        assert not result.success and not result.published
+        assert any(
+            "deals/late.csv: 2 of 3 rows failed their checks" in line for line in result.failures
+        ), result.failures
+        assert settings.warehouse.read_bytes() == published_before
+
+    con = duckdb.connect(str(settings.build_path), read_only=True)
+    try:
+        assert con.execute(
+            "select count(*) from raw.deals where _source_file = 'deals/late.csv'"
+        ).fetchone() == (0,)
+        assert con.execute(
+            "select count(*) from raw.quarantine where source_file = 'deals/late.csv'"
+        ).fetchone() == (3,)
+    finally:
+        con.close()
