@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ app.add_typer(import_app, name="import")
 STREAMLIT_APP = PROJECT_ROOT / "streamlit_app" / "app.py"
 DEFINITIONS_MODULE = "orchestration.defs.definitions"
 DEFAULT_CORPUS = PROJECT_ROOT / "tests" / "ingestion" / "corpus"
+# How long a server gets to stop after Ctrl+C, then after SIGTERM, before it is killed.
+_SHUTDOWN_GRACE_SECONDS = 20
 
 LandingOption = Annotated[
     Path | None,
@@ -231,18 +234,32 @@ def import_adventureworks_command(
 
 
 def _run_foreground(command: list[str], env: dict[str, str]) -> int:
-    """Run a server until it exits; on Ctrl+C let it shut down its own processes first."""
+    """Run a server until it exits, passing a stop request on to it.
+
+    Ctrl+C reaches the server from the terminal too, so it gets time to shut
+    down its own processes; a SIGTERM sent to this process is forwarded. A
+    server still running after that grace time is terminated, then killed.
+    """
     process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
+
+    def forward(signum: int, _frame: object) -> None:
+        process.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, forward)
     try:
         return process.wait()
     except KeyboardInterrupt:
-        # The server received the same interrupt from the terminal.
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.terminate()
-            process.wait()
+        for stop in (None, process.terminate, process.kill):
+            if stop is not None:
+                stop()
+            try:
+                process.wait(timeout=_SHUTDOWN_GRACE_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                continue
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _serve(warehouse: Path, port: int) -> None:

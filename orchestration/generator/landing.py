@@ -99,7 +99,7 @@ def _prepare(out_dir: Path, overwrite: bool) -> None:
     if existing and not overwrite:
         raise FileExistsError(
             f"{out_dir} already holds landing data ({existing[0].name}, ...); "
-            "choose an empty folder, or replace them with --overwrite (overwrite=True)"
+            "choose an empty folder, or replace them with --overwrite"
         )
     for entry in existing:
         if entry.is_dir():

@@ -103,7 +103,10 @@ def raw_batches_frame(
 ) -> pd.DataFrame:
     """Each given batch with its rows read and the ratio to the earlier batches' average.
 
-    The ratio is empty for the first batch of a table (nothing to compare with).
+    Earlier batches are those loaded by earlier runs: the batches of one
+    delivery differ in size by design (a first export, then a file of
+    updates), while a swing against what earlier runs brought is news. The
+    ratio is empty when no earlier run loaded a batch of the table.
     """
     return _frame(
         con,
@@ -116,7 +119,7 @@ def raw_batches_frame(
                 (
                     select avg(e.rows_read) from {RAW_SCHEMA}.ingest_batches e
                     where e.table_name = b.table_name and e.status = 'loaded'
-                        and e.batch_id < b.batch_id
+                        and e.batch_id < ?
                 ) as earlier_average
             from {RAW_SCHEMA}.ingest_batches b
             where b.table_name = ? and list_contains(?, b.batch_id)
@@ -125,7 +128,7 @@ def raw_batches_frame(
         from this_run
         order by batch_id
         """,
-        [table_name, list(batch_ids)],
+        [min(batch_ids, default=0), table_name, list(batch_ids)],
     )
 
 

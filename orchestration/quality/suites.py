@@ -54,8 +54,8 @@ BLOCKING = "blocking"
 WARNING = "warning"
 SEVERITIES = (BLOCKING, WARNING)
 
-# A batch whose row count differs from the average of the earlier batches of
-# its table by more than this factor (either way) is reported.
+# A batch whose row count differs from the average of the batches earlier runs
+# loaded for its table by more than this factor (either way) is reported.
 ROW_COUNT_SWING = 3
 
 
@@ -279,14 +279,14 @@ def raw_rows_suite(table_name: str) -> SuiteSpec:
 
 
 def raw_batches_suite(table_name: str) -> SuiteSpec:
-    """This run's batches: row counts in line with the earlier batches of the table."""
+    """This run's batches: row counts in line with the batches earlier runs loaded."""
     return SuiteSpec(
         f"raw_{table_name}_batches",
         (
             _warning(
                 gxe.ExpectColumnValuesToBeBetween,
                 f"each new batch has between 1/{ROW_COUNT_SWING} and {ROW_COUNT_SWING} times"
-                " the average row count of the earlier batches of the table",
+                " the average row count of the batches earlier runs loaded for the table",
                 column="ratio_to_earlier_average",
                 min_value=1 / ROW_COUNT_SWING,
                 max_value=ROW_COUNT_SWING,
