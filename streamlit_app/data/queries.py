@@ -37,7 +37,14 @@ where status = 'loaded'
 """
 
 PARTNERS_SQL = """
-select partner_id, partner_name, region, country, tier, partner_type
+select
+    partner_id,
+    partner_name,
+    region,
+    country,
+    tier,
+    partner_type,
+    partner_id in (select partner_id from fct_incentive_earnings) as has_earning_lines
 from dim_partners
 order by partner_name, partner_id
 """
@@ -135,7 +142,7 @@ def run_query(warehouse: Path, sql: str, params: Mapping[str, Any] | None = None
 
 
 def partners(warehouse: Path) -> pd.DataFrame:
-    """All partners with their current attributes, for the partner picker."""
+    """All partners with their current attributes, and whether they have earning lines."""
     return run_query(warehouse, PARTNERS_SQL)
 
 

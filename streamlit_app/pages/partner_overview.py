@@ -31,6 +31,15 @@ def partner_labels(partners: pd.DataFrame) -> dict[str, str]:
     return labels
 
 
+def first_partner_with_figures(partners: pd.DataFrame) -> int:
+    """The picker's first choice: the first partner with earning lines, else the first."""
+    if "has_earning_lines" in partners:
+        earning = partners.index[partners["has_earning_lines"].fillna(False).astype(bool)]
+        if len(earning):
+            return int(partners.index.get_loc(earning[0]))
+    return 0
+
+
 def _describe(partner: pd.Series) -> str:
     """One line of the partner's current attributes."""
     parts = [partner.get(column) for column in ("region", "country", "tier", "partner_type")]
@@ -126,7 +135,11 @@ def render(warehouse: Path) -> None:
         return
     labels = partner_labels(partners)
     partner_id = st.sidebar.selectbox(
-        "Partner", options=list(labels), format_func=labels.__getitem__, key="partner_id"
+        "Partner",
+        options=list(labels),
+        index=first_partner_with_figures(partners),
+        format_func=labels.__getitem__,
+        key="partner_id",
     )
     partner = partners.loc[partners["partner_id"].astype(str) == partner_id].iloc[0]
 

@@ -184,3 +184,14 @@ def test_money_columns_reach_the_page_as_decimals(published_warehouse: Path):
     assert earnings["unpaid_usd"].dtype == object
     assert repr(earnings.loc[0, "unpaid_usd"]) == "Decimal('-87.50')"
     assert isinstance(earnings, pd.DataFrame)
+
+
+def test_the_partner_picker_opens_on_the_first_partner_with_earning_lines() -> None:
+    from streamlit_app.pages.partner_overview import first_partner_with_figures
+
+    partners = pd.DataFrame(
+        {"partner_id": ["A", "B", "C"], "has_earning_lines": [False, True, True]}
+    )
+    assert first_partner_with_figures(partners) == 1
+    assert first_partner_with_figures(partners.assign(has_earning_lines=False)) == 0
+    assert first_partner_with_figures(partners.drop(columns="has_earning_lines")) == 0
