@@ -111,7 +111,7 @@ class SourceFreshness:
             reason = self.error or "no reason given"
             return f"{self.name}: dbt could not measure freshness: {reason}"
         if self.max_loaded_at is None:
-            return f"{self.name}: {self.status}, no batch of this table was ever loaded"
+            return f"{self.name}: no batch of this table loaded yet (freshness {self.status})"
         return f"{self.name}: {self.status}, newest batch loaded {self.age_hours:g} h ago"
 
     def to_json(self) -> dict[str, Any]:
