@@ -181,3 +181,41 @@ def test_a_rejected_batch_fails_every_run_until_it_is_replaced(
         ).fetchone() == (3,)
     finally:
         con.close()
+
+
+def test_the_deal_log_names_a_quarantined_update_of_a_deal_that_still_counts(
+    published_run: PublishedRun, tmp_path: Path
+) -> None:
+    settings = settings_for(
+        tmp_path, copy_landing(published_run.settings.landing_dir, tmp_path / "landing")
+    )
+    (settings.landing_dir / "deals").mkdir()
+    (settings.landing_dir / "deals" / "update.csv").write_text(
+        "deal_id,partner_id,product_id,quantity,amount,currency,stage,created_at,"
+        "expected_close_date,closed_at,cancelled_at,updated_at\n"
+        # A cancellation without cancelled_at: quarantined, so D001 stays won.
+        "D001,P1,A-100,90,90000.00,USD,cancelled,2025-12-15T09:00:00Z,,"
+        "2026-01-10T15:00:00Z,,2026-03-01T10:00:00Z\n"
+        "D003,P1,B-200,400,200000.00,USD,won,2025-12-15T09:00:00Z,,"
+        "2026-02-15T10:00:00Z,,2026-03-01T10:00:00Z\n"
+    )
+
+    result = run_pipeline(settings)
+
+    assert result.success, result.failures
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        log = dict(
+            con.execute(
+                "select deal_id, quarantined_update_reason from fct_deal_log"
+                " where program_id = 'RESALE' and deal_id in ('D001', 'D003')"
+            ).fetchall()
+        )
+        counted = con.execute(
+            "select counted from fct_deal_log where deal_id = 'D001' and program_id = 'RESALE'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert counted == (True,)
+    assert log["D003"] is None
+    assert "cancelled_at" in log["D001"], log

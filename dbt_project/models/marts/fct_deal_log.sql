@@ -6,7 +6,10 @@
 -- FX rate on or before the close date; partner not enrolled at close; split
 -- set rejected; still open; lost; clawed back; closed outside the program's
 -- dates; partner tier, region or type not eligible; product or family not
--- eligible.
+-- eligible. When a row of the deal that arrived after its current version was
+-- quarantined (the source changed the deal in a way that could not be
+-- loaded), `quarantined_update_reason` says so: the figures still stand on
+-- the current version, and the partner and finance see that they may change.
 with
 
 lines as (
@@ -41,9 +44,34 @@ quarantined as (
 
 ),
 
+current_deals as (
+
+    select * from {{ ref('int_deals_current') }}
+
+),
+
 known_deals as (
 
-    select distinct deal_id from {{ ref('int_deals_current') }}
+    select distinct deal_id from current_deals
+
+),
+
+quarantined_updates as (
+
+    -- Quarantined rows of a known deal from a batch later than its current version's.
+    select
+        quarantined.deal_id,
+        quarantined.reason,
+        row_number() over (
+            partition by quarantined.deal_id
+            order by quarantined.batch_id desc, quarantined.source_row_number desc
+        ) as recency_rank
+
+    from quarantined
+    inner join current_deals
+        on
+            quarantined.deal_id = current_deals.deal_id
+            and quarantined.batch_id > current_deals.batch_id
 
 ),
 
@@ -105,7 +133,8 @@ current_deal_rows as (
             line_reasons.line_reason,
             case when earnings.earned_usd is not null then earnings.explanation end,
             program_lines.ineligible_reason
-        ) as reason
+        ) as reason,
+        quarantined_updates.reason as quarantined_update_reason
 
     from line_reasons
     cross join programs
@@ -119,6 +148,10 @@ current_deal_rows as (
             line_reasons.deal_id = earnings.deal_id
             and line_reasons.partner_id = earnings.partner_id
             and programs.program_id = earnings.program_id
+    left join quarantined_updates
+        on
+            line_reasons.deal_id = quarantined_updates.deal_id
+            and quarantined_updates.recency_rank = 1
 
 ),
 
@@ -133,7 +166,8 @@ quarantined_rows as (
         cast(null as {{ dbt.type_string() }}) as period,
         cast(null as decimal(18, 2)) as earned_usd,
         false as counted,
-        'row quarantined: ' || quarantined_only.reason as reason
+        'row quarantined: ' || quarantined_only.reason as reason,
+        cast(null as {{ dbt.type_string() }}) as quarantined_update_reason
 
     from quarantined_only
     cross join programs
