@@ -1,11 +1,15 @@
 """Parsing and validating ``programs.yml`` into the raw program tables.
 
 The file format is described in ``shared/spec/incentive-rules.md``. The file
-is read with ``yaml.safe_load``, so dates may arrive as date objects or as
+is read with a safe YAML loader, so dates may arrive as date objects or as
 ISO text; numbers are converted through ``Decimal(str(x))`` so that ``0.07``
 stays exactly 0.07. A file with any problem is rejected whole with a
 :class:`ProgramsFileError` whose message names the file and, where it applies,
 the program and the version.
+
+Two things plain YAML lets through are rejected while reading, with the line:
+a key given twice in one mapping (a second ``rate:`` in a band would otherwise
+silently win) and a date that does not exist (``2026-02-30``, ``2026-13-01``).
 
 Defaults, as the rules define them: ``fiscal_year_start_month`` 1,
 ``attainment_period`` quarter, ``clawback_days`` none; stage probabilities
@@ -117,6 +121,49 @@ class _Where:
         return ProgramsFileError(": ".join(parts) + ": " + problem)
 
 
+class _YamlProblem(yaml.YAMLError):
+    """A problem found while building the YAML document, at a 1-based line."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"line {line}: {problem}")
+
+
+class _StrictSafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that rejects duplicate keys and dates that do not exist."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            first_lines: dict[Any, int] = {}
+            for key_node, _value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *defaults`: keys given next to a merge override it
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                try:
+                    if key in first_lines:
+                        raise _YamlProblem(
+                            line,
+                            f"key {key!r} is given twice in one mapping "
+                            f"(first on line {first_lines[key]})",
+                        )
+                    first_lines[key] = line
+                except TypeError:
+                    continue  # an unhashable key, which the base class reports
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> dt.date | dt.datetime:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            line = node.start_mark.line + 1
+            raise _YamlProblem(line, f"{node.value} is not a valid date ({error})") from error
+
+
+_StrictSafeLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _StrictSafeLoader.construct_yaml_timestamp
+)
+
+
 def parse_programs_file(path: Path, source: str | None = None) -> ProgramsDocument:
     """Read and validate a programs file; ``source`` names it in messages."""
     path = Path(path)
@@ -128,7 +175,9 @@ def parse_programs_file(path: Path, source: str | None = None) -> ProgramsDocume
     except OSError as error:
         raise where.error(f"cannot open the file: {error.strerror or error}") from error
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictSafeLoader)
+    except _YamlProblem as error:
+        raise where.error(str(error)) from error
     except yaml.YAMLError as error:
         detail = " ".join(str(error).split())
         raise where.error(f"not valid YAML: {detail}") from error

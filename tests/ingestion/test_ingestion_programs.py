@@ -13,6 +13,7 @@ from ingestion_helpers import load, rows, write
 
 from orchestration.ingestion import (
     ProgramsFileError,
+    ingest_landing,
     ingest_table,
     parse_programs,
     parse_programs_file,
@@ -414,3 +415,79 @@ def test_a_changed_programs_file_loads_as_a_new_batch(con, landing: Path) -> Non
         (1, 90),
         (2, 60),
     ]
+
+
+MINIMAL = textwrap.dedent(
+    """\
+    programs:
+      - program_id: A
+        type: commission
+        versions:
+          - version: 1
+            effective_from: 2026-01-01
+            bands:
+              - {from: 0, rate: 0.05}
+            cap_usd: 40000
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            MINIMAL.replace("2026-01-01", "2026-02-30"),
+            "programs.yml: line 6: 2026-02-30 is not a valid date",
+        ),
+        (
+            MINIMAL.replace("2026-01-01", "2026-13-01"),
+            "programs.yml: line 6: 2026-13-01 is not a valid date",
+        ),
+        (
+            MINIMAL.replace("rate: 0.05}", "rate: 0.05, rate: 0.5}"),
+            "programs.yml: line 8: key 'rate' is given twice in one mapping (first on line 8)",
+        ),
+        (
+            MINIMAL + "        cap_usd: 4000000\n",
+            "programs.yml: line 10: key 'cap_usd' is given twice in one mapping (first on line 9)",
+        ),
+        (
+            MINIMAL + MINIMAL,
+            "programs.yml: line 10: key 'programs' is given twice in one mapping (first on line 1)",
+        ),
+    ],
+    ids=["impossible-day", "month-13", "band-rate-twice", "cap-twice", "programs-twice"],
+)
+def test_impossible_dates_and_repeated_keys_are_rejected_with_their_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = write(tmp_path, "programs.yml", text)
+    with pytest.raises(ProgramsFileError) as caught:
+        parse_programs_file(path)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_keys_given_next_to_a_merge_key_override_it(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "- {from: 0, rate: 0.05}",
+        "- &band {from: 0, rate: 0.05}\n          - {<<: *band, from: 100000, rate: 0.07}",
+    )
+    document = parse_programs_file(write(tmp_path, "programs.yml", text))
+    assert [row[-2:] for row in document.rows["program_bands"]] == [
+        (Decimal(0), Decimal("0.05")),
+        (Decimal(100000), Decimal("0.07")),
+    ]
+
+
+def test_impossible_date_fails_only_the_programs_batch(con, landing: Path) -> None:
+    write(landing, "programs.yml", MINIMAL.replace("2026-01-01", "2026-02-30"))
+    write(landing, "products.csv", "product_id,product_name,family,list_price_usd\nA,B,C,1\n")
+    results = ingest_landing(con, landing)
+    assert [(r.source_file, r.status) for r in results] == [
+        ("programs.yml", "failed"),
+        ("products.csv", "loaded"),
+    ]
+    assert results[0].error_message == (
+        "programs.yml: line 6: 2026-02-30 is not a valid date (day is out of range for month)"
+    )

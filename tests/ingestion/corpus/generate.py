@@ -1147,6 +1147,30 @@ case(
 )
 
 
+# --- faults found by trying bad input by hand ----------------------------------------------
+
+case(
+    "programs-impossible-date",
+    "A programs.yml date that does not exist fails the file with its line; other tables load.",
+    {
+        "programs.yml": PROGRAMS_GOOD_BANDS.replace("2026-01-01", "2026-02-30"),
+        "products.csv": lines(PRODUCT_HEADER, "A-1,Router,Networking,10"),
+    },
+    [
+        [
+            failed("programs.yml", "line 7: 2026-02-30 is not a valid date"),
+            loaded("products.csv", 1),
+        ]
+    ],
+)
+case(
+    "programs-repeated-key",
+    "A key given twice in one programs.yml mapping fails the file: the last one never wins.",
+    {"programs.yml": PROGRAMS_GOOD_BANDS.replace("rate: 0.07}", "rate: 0.07, rate: 0.7}")},
+    [[failed("programs.yml", "line 10: key 'rate' is given twice in one mapping")]],
+)
+
+
 def _write_case(folder: Path, spec: dict[str, Any]) -> None:
     if folder.exists():
         shutil.rmtree(folder)
