@@ -13,7 +13,9 @@ valid row). Rules:
   instead of ``T``, or a plain date meaning midnight). A value with an
   offset or ``Z`` is converted to UTC; one without is taken as UTC. They are
   stored as naive UTC ``TIMESTAMP``, so ``2026-03-31T23:30:00-02:00`` is
-  ``2026-04-01 01:30`` and falls in Q2.
+  ``2026-04-01 01:30`` and falls in Q2. An offset outside -12:00..+14:00 or
+  with minutes above 59 (``+25:00``, ``+99``, ``+05:75``) is quarantined
+  ("offset +25:00 is out of range"), never applied.
   Other spellings (``03/05/2026``, ``2026/03/05``, ``05.03.2026``,
   ``20260305``) and impossible dates (``2026-02-30``) are quarantined, never
   guessed: ``03/05`` means March in one country and May in another.
@@ -64,11 +66,17 @@ EXTRA_COLUMNS = "_extra_columns"
 
 _BLANKS = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
 _EDGE_BLANK_PATTERN = r"^[ \t\n\v\f\r]|[ \t\n\v\f\r]$"
-_TIMESTAMP_PATTERN = (
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
-    r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?"
+_DATE_AND_TIME_PATTERN = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
 )
+# UTC offsets in use run from -12:00 to +14:00, minutes 00 to 59.
+_VALID_OFFSET_PATTERN = (
+    r"[Zz]|\+((0[0-9]|1[0-3])(:?[0-5][0-9])?|14(:?00)?)|-((0[0-9]|1[01])(:?[0-5][0-9])?|12(:?00)?)"
+)
+_TIMESTAMP_PATTERN = f"{_DATE_AND_TIME_PATTERN}({_VALID_OFFSET_PATTERN})?"
+# Any two-digit offset, to tell an offset out of range from other bad spellings.
+_ANY_OFFSET_TIMESTAMP_PATTERN = f"{_DATE_AND_TIME_PATTERN}([+-][0-9]{{2}}(:?[0-9]{{2}})?)"
+_ANY_OFFSET_GROUP = 4
 _DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _DECIMAL_PATTERN = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 _WHOLE_NUMBER_PATTERN = r"[+-]?[0-9]+(\.0*)?"
@@ -196,7 +204,19 @@ def _typed_value(table: LandingTable, column: Column) -> tuple[str, str | None]:
             f"THEN make_timestamp(epoch_us(coalesce(try_cast({iso_text} AS TIMESTAMPTZ), "
             f"try_cast({with_seconds} AS TIMESTAMPTZ)))) END"
         )
-        return value, problem(f"{name} is not an ISO 8601 timestamp: ")
+        not_iso = f"{name} is not an ISO 8601 timestamp: "
+        offset = (
+            f"regexp_extract({text}, {sql_string('^' + _ANY_OFFSET_TIMESTAMP_PATTERN + '$')}, "
+            f"{_ANY_OFFSET_GROUP})"
+        )
+        message = (
+            f"CASE WHEN {matches(_ANY_OFFSET_TIMESTAMP_PATTERN)} "
+            f"AND NOT {matches(_TIMESTAMP_PATTERN)} "
+            f"THEN {sql_string(not_iso + 'offset ')} || {offset} || "
+            f"' is out of range (-12:00 to +14:00): ' || {_quoted(text)} "
+            f"ELSE {problem(not_iso)} END"
+        )
+        return value, message
     if column.sql_type == contract.DATE:
         value = f"CASE WHEN {matches(_DATE_PATTERN)} THEN try_cast({text} AS DATE) END"
         return value, problem(f"{name} is not an ISO date (YYYY-MM-DD): ")

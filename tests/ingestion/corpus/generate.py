@@ -1170,6 +1170,42 @@ case(
     [[failed("programs.yml", "line 10: key 'rate' is given twice in one mapping")]],
 )
 
+case(
+    "timestamp-offsets-out-of-range",
+    "UTC offsets outside -12:00..+14:00 or with minutes above 59 are quarantined, not applied.",
+    {
+        "deals.csv": deals_csv(
+            deal_line(deal_id="D1", created_at="2026-03-31T23:30:00+14:00"),
+            deal_line(deal_id="D2", created_at="2026-03-31T23:30:00-12:00"),
+            deal_line(deal_id="D3", created_at="2026-03-31T23:30:00+25:00"),
+            deal_line(deal_id="D4", created_at="2026-03-31T23:30:00+99"),
+            deal_line(deal_id="D5", created_at="2026-03-31T23:30:00+05:75"),
+            deal_line(deal_id="D6", created_at="2026-03-31T23:30:00-1230"),
+        )
+    },
+    [
+        [
+            loaded(
+                "deals.csv",
+                6,
+                [
+                    (3, "created_at is not an ISO 8601 timestamp: offset +25:00 is out of range"),
+                    (4, "created_at is not an ISO 8601 timestamp: offset +99 is out of range"),
+                    (5, "offset +05:75 is out of range (-12:00 to +14:00): '2026-03-31T23:30"),
+                    (6, "offset -1230 is out of range"),
+                ],
+            )
+        ]
+    ],
+    [
+        check(
+            "select deal_id, created_at from raw.deals order by _row_number",
+            ["D1", "2026-03-31 09:30:00"],
+            ["D2", "2026-04-01 11:30:00"],
+        )
+    ],
+)
+
 
 def _write_case(folder: Path, spec: dict[str, Any]) -> None:
     if folder.exists():
