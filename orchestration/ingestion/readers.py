@@ -36,6 +36,8 @@ problem (the loader prefixes the file's path):
   comma in a value such as ``1,000.00``), or an unbalanced quote, fails the
   file with the line it is on, since every later value could be shifted.
 - A truncated or otherwise corrupt Parquet file fails with DuckDB's message.
+- Column names that are the same but for case or surrounding blanks
+  (``Amount`` and ``amount``) fail the file naming both, in every format.
 """
 
 from __future__ import annotations
@@ -316,6 +318,9 @@ def _stage_parquet(
     source = f"read_parquet({sql_string(str(path))}, file_row_number = true)"
     described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     original_names = [row[0] for row in described if row[0] != "file_row_number"]
+    # DuckDB renames a column whose name repeats another's but for case (Amount,
+    # amount -> amount_1), so the names are checked as the file spells them.
+    _match_names(_parquet_column_names(con, path))
     names = _match_names(original_names)
     _check_required(names, required)
     stage_columns = [f"c{position}" for position in range(len(names))]
@@ -333,6 +338,30 @@ def _stage_parquet(
         row_number_sql=ROW_NUMBER,
         columns=tuple(map(StagedColumn, names, stage_columns)),
     )
+
+
+def _parquet_column_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The top-level column names of a Parquet file, as its schema spells them.
+
+    ``parquet_schema`` lists the schema's elements depth first, the root first,
+    each with its number of children; the names of nested fields are skipped.
+    """
+    elements = con.execute(
+        f"SELECT name, coalesce(num_children, 0) FROM parquet_schema({sql_string(str(path))})"
+    ).fetchall()
+
+    def after_subtree(index: int) -> int:
+        following = index + 1
+        for _child in range(elements[index][1]):
+            following = after_subtree(following)
+        return following
+
+    names: list[str] = []
+    index = 1
+    for _column in range(elements[0][1] if elements else 0):
+        names.append(elements[index][0])
+        index = after_subtree(index)
+    return names
 
 
 def _exact_json_numbers_sql(record: str) -> str:

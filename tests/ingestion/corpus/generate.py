@@ -1206,6 +1206,23 @@ case(
     ],
 )
 
+case(
+    "parquet-columns-differing-in-case",
+    "A Parquet file with columns Amount and amount fails naming both, as CSV and JSON do.",
+    {
+        "deals.parquet": parquet_bytes(
+            pa.Table.from_pylist([{**deal(), "Amount": "5.00", "cancelled_at": None}])
+        ),
+        "products.csv": lines(PRODUCT_HEADER, "A-1,Router,Networking,10"),
+    },
+    [
+        [
+            loaded("products.csv", 1),
+            failed("deals.parquet", "column 'amount' appears more than once ('amount' and 'Amount"),
+        ]
+    ],
+)
+
 
 def _write_case(folder: Path, spec: dict[str, Any]) -> None:
     if folder.exists():
