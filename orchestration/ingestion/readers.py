@@ -22,19 +22,26 @@ problem (the loader prefixes the file's path):
 - CSV and JSON text must be UTF-8, with or without a byte order mark. A file
   starting with a UTF-16 or UTF-32 byte order mark fails naming that encoding
   rather than being transcoded, so one encoding holds for every landing file;
-  so does a header holding NUL bytes (UTF-16 without a byte order mark).
+  so does a first line holding NUL bytes (UTF-16 without a byte order mark),
+  whatever its line ends. A CSV or JSON file that is really Parquet (it starts
+  with ``PAR1``) fails saying so, and a CSV header starting with a second
+  byte order mark fails naming it rather than as a missing first column.
   Bytes that are not UTF-8 (a cp1252 or Latin-1 export writing the ``é`` of
   ``Café`` as the single byte 0xE9) fail the file with the line they are on:
   the values would otherwise be guessed at. A cp1252 export holding only
   ASCII is UTF-8 byte for byte and loads.
-- CSV is comma separated. A header that is one column holding ``;``, a tab or
-  ``|`` fails with a message saying the separator must be a comma; values are
-  never re-split with a guessed separator.
+- CSV is comma separated. A header holding at least as many ``;``, tabs or
+  ``|`` as it has comma-separated columns (so also ``a;"b, c";d``) fails with
+  a message saying the separator must be a comma; values are never re-split
+  with a guessed separator.
 - CSV lines end with LF or CRLF. A file mixing the two, or ending lines with a
   bare CR, fails with a message saying so.
 - A CSV record with more or fewer values than the header (often an unquoted
   comma in a value such as ``1,000.00``), or an unbalanced quote, fails the
   file with the line it is on, since every later value could be shifted.
+- JSON that does not parse fails with the line of the record where it breaks
+  (a record cut off inside a string is named by its own line, not the next);
+  a JSON file of blank lines or an empty array holds no records and fails.
 - A truncated or otherwise corrupt Parquet file fails with DuckDB's message.
 - Column names that are the same but for case or surrounding blanks
   (``Amount`` and ``amount``) fail the file naming both, in every format.
@@ -44,6 +51,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,6 +91,12 @@ _FOREIGN_BYTE_ORDER_MARKS = (
 _OTHER_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
 _INVALID_UNICODE = re.compile(r"CSV Error on Line: (\d+) Invalid unicode")
 _INVALID_STATE = "state machine reached an invalid state"
+_MALFORMED_JSON = "Malformed JSON"
+_PARQUET_MAGIC = b"PAR1"
+# Bytes of a file's start searched for NUL bytes and for the end of the first line.
+_FIRST_LINE_LIMIT = 1 << 16
+# Largest JSON file read again in Python to find the line where it stops parsing.
+_JSON_RESCAN_LIMIT = 256 << 20
 
 
 class FileReadError(Exception):
@@ -201,6 +215,10 @@ def stage_file(
             raise FileReadError(
                 "the file mixes CRLF and LF line ends: use one kind throughout"
             ) from error
+        if file_format == "jsonl" and _MALFORMED_JSON in described:
+            problem = _json_syntax_problem(Path(path))
+            if problem is not None:
+                raise FileReadError(problem) from error
         raise FileReadError(f"cannot read as {kind}: {described}") from error
     except OSError as error:
         raise FileReadError(f"cannot open the file: {error.strerror or error}") from error
@@ -209,18 +227,31 @@ def stage_file(
 def _check_not_empty_and_encoding(path: Path, file_format: str) -> None:
     """Fail a file of 0 bytes, and a text file that declares a non-UTF-8 encoding."""
     with path.open("rb") as handle:
-        start = handle.read(4)
+        start = handle.read(_FIRST_LINE_LIMIT)
     if not start:
         detail = ": no header row" if file_format == "csv" else ""
         raise FileReadError(f"the file is empty (0 bytes){detail}")
     if file_format == "parquet":
         return
+    kind = _FORMAT_NAMES.get(file_format, file_format)
+    if start.startswith(_PARQUET_MAGIC):
+        raise FileReadError(
+            f"not {kind} text: it is a Parquet file (it starts with PAR1); "
+            "give it the .parquet suffix"
+        )
     for mark, encoding in _FOREIGN_BYTE_ORDER_MARKS:
         if start.startswith(mark):
             raise FileReadError(
                 f"encoded as {encoding} (it starts with a {encoding} byte order mark); "
                 "landing files must be UTF-8 text"
             )
+    # Checked before anything reads lines: UTF-16 CRLF (0D 00 0A 00) would
+    # otherwise look like a bare CR line end.
+    if b"\x00" in start.split(b"\n", 1)[0]:
+        line = "header" if file_format == "csv" else "first line"
+        raise FileReadError(
+            f"the {line} holds NUL bytes: not UTF-8 text (UTF-16 without a byte order mark?)"
+        )
 
 
 def _mixes_line_ends(path: Path) -> bool:
@@ -269,13 +300,17 @@ def _csv_header(path: Path) -> list[str]:
         raise FileReadError(
             "the header holds NUL bytes: not UTF-8 text (UTF-16 without a byte order mark?)"
         )
-    if len(header) == 1:
-        for separator, label in _OTHER_SEPARATORS.items():
-            if separator in header[0]:
-                raise FileReadError(
-                    f"the header is separated by {label}, not by commas: "
-                    "the separator must be a comma"
-                )
+    if header[0].startswith(codecs.BOM_UTF8.decode("utf-8")):
+        raise FileReadError(
+            "the header starts with a second byte order mark (U+FEFF) after the first: "
+            "save the file with one at most"
+        )
+    for separator, label in _OTHER_SEPARATORS.items():
+        # One ';' per column or more: a quoted comma may have split such a header.
+        if sum(name.count(separator) for name in header) >= len(header):
+            raise FileReadError(
+                f"the header is separated by {label}, not by commas: the separator must be a comma"
+            )
     return header
 
 
@@ -391,9 +426,12 @@ def _stage_json(
         f"CREATE TEMP TABLE {_JSON_RECORDS_TABLE} AS "
         f"SELECT json FROM read_json_objects({sql_string(str(path))}, format = 'auto')"
     )
-    (not_an_object,) = con.execute(
-        f"SELECT min(rowid) + 1 FROM {_JSON_RECORDS_TABLE} WHERE json_type(json) <> 'OBJECT'"
-    ).fetchone() or (None,)
+    (records, not_an_object) = con.execute(
+        f"SELECT count(*), min(rowid) FILTER (WHERE json_type(json) <> 'OBJECT') + 1 "
+        f"FROM {_JSON_RECORDS_TABLE}"
+    ).fetchone() or (0, None)
+    if not records:
+        raise FileReadError("the file holds no JSON records (only blank lines or an empty array)")
     if not_an_object is not None:
         raise FileReadError(f"record {not_an_object} is not a JSON object")
 
@@ -427,6 +465,53 @@ def _stage_json(
         row_number_sql=ROW_NUMBER,
         columns=tuple(map(StagedColumn, names, stage_columns)),
     )
+
+
+def _json_syntax_problem(path: Path) -> str | None:
+    """Why a JSON file does not parse, and on which line: read again after DuckDB failed.
+
+    DuckDB reports where its parser gave up, which for a record cut off inside
+    a string is the next line. Records are decoded one after another from the
+    whole text (one per line or pretty-printed alike), so the line named is
+    the one of the record that breaks. None when the file is too large to read
+    again, or parses here after all.
+    """
+    if path.stat().st_size > _JSON_RESCAN_LIMIT:
+        return None
+    content = path.read_bytes()
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        return f"not UTF-8 text (invalid byte sequence on line {line}); save the file as UTF-8"
+    decoder = json.JSONDecoder()
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        if position == len(text):
+            return None
+        start = position
+        try:
+            _record, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            start_line = text.count("\n", 0, start) + 1
+            if error.msg.startswith("Invalid control character") and text[error.pos] in "\r\n":
+                return (
+                    f"not valid JSON: line {error.lineno}: a string is not closed at the end "
+                    "of the line (a truncated record?)"
+                )
+            if error.pos >= len(text.rstrip()):
+                return (
+                    f"not valid JSON: line {start_line}: the record starting there is cut off "
+                    "at the end of the file (truncated?)"
+                )
+            if error.lineno > start_line:
+                return (
+                    f"not valid JSON: line {start_line}: the record starting there is not "
+                    f"complete ({error.msg} on line {error.lineno}, column {error.colno})"
+                )
+            return f"not valid JSON: line {error.lineno}: {error.msg} (column {error.colno})"
 
 
 def _json_path(key: str) -> str:

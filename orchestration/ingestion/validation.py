@@ -29,7 +29,8 @@ valid row). Rules:
   truncated. Thousands separators (``1,000.00``, ``1 000.00``, ``1'000.00``),
   comma decimals (``1000,50``, ``1.000,50``) and currency signs are
   quarantined as "not a decimal number": they are never reinterpreted.
-- Whole numbers (``quantity``) accept ``3`` and ``3.0`` but not ``3.5``.
+- Whole numbers (``quantity``) accept ``3`` and ``3.0`` but not ``3.5``; one
+  beyond a 64-bit integer is quarantined as "too large".
 - Codes and enumerations are matched without regard to case and stored in the
   contract's spelling: currency codes are three letters stored upper case (a
   well-formed code that is not a real currency, such as ``XYZ``, loads: the
@@ -236,7 +237,12 @@ def _typed_value(table: LandingTable, column: Column) -> tuple[str, str | None]:
             f"CASE WHEN {matches(_WHOLE_NUMBER_PATTERN)} "
             f"THEN try_cast(regexp_replace({text}, '\\.0*$', '') AS BIGINT) END"
         )
-        return value, problem(f"{name} is not a whole number: ")
+        message = (
+            f"CASE WHEN {matches(_WHOLE_NUMBER_PATTERN)} "
+            f"THEN {problem(f'{name} is too large (at most 18 digits): ')} "
+            f"ELSE {problem(f'{name} is not a whole number: ')} END"
+        )
+        return value, message
     if key in _ENUMERATIONS:
         allowed = _ENUMERATIONS[key]
         branches = " ".join(

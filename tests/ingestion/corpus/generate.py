@@ -1223,6 +1223,61 @@ case(
     ],
 )
 
+case(
+    "utf16-without-bom-crlf",
+    "UTF-16 without a byte order mark and with CRLF line ends fails on its NUL bytes, "
+    "not as bare CR line ends.",
+    {"deals.csv": deals_csv(deal_line(), end="\r\n").encode("utf-16-le")},
+    [[failed("deals.csv", "the header holds NUL bytes: not UTF-8 text")]],
+)
+case(
+    "parquet-named-csv",
+    "Parquet bytes in a file named .csv fail saying it is Parquet, not naming missing columns.",
+    {"products.csv": parquet_bytes(pa.table({"product_id": ["A-1"], "family": ["Networking"]}))},
+    [[failed("products.csv", "not CSV text: it is a Parquet file (it starts with PAR1)")]],
+)
+case(
+    "two-byte-order-marks",
+    "A header after two UTF-8 byte order marks fails naming the second mark.",
+    {"deals.csv": "\ufeff\ufeff" + deals_csv(deal_line())},
+    [[failed("deals.csv", "the header starts with a second byte order mark (U+FEFF)")]],
+)
+case(
+    "semicolon-header-with-quoted-comma",
+    "A semicolon-separated header with a quoted comma is still recognised as semicolons.",
+    {"deals.csv": 'deal_id;partner_id;"notes, misc";product_id\nD1;P1;x;A-100\n'},
+    [[failed("deals.csv", "separated by ';', not by commas: the separator must be a comma")]],
+)
+case(
+    "jsonl-truncated-line",
+    "A JSON Lines record cut off inside a string fails naming its own line, not the next.",
+    {
+        "deals.jsonl": (
+            '{"deal_id": "D1", "partner_id": "P1", "product_id": "A", "quantity": 1, '
+            '"amount": "10.00", "currency": "USD", "stage": "proposal", '
+            '"updated_at": "2026-01-10"}\n'
+            '{"deal_id": "D2", "partner_id": "P1", "product_id": "A", "quantity": 1, '
+            '"amount": "10.00", "currency": "USD", "stage": "proposal", "updated_at": "2026-01\n'
+            '{"deal_id": "D3", "partner_id": "P1", "product_id": "A", "quantity": 1, '
+            '"amount": "10.00", "currency": "USD", "stage": "proposal", '
+            '"updated_at": "2026-01-10"}\n'
+        )
+    },
+    [[failed("deals.jsonl", "not valid JSON: line 2: a string is not closed at the end")]],
+)
+case(
+    "jsonl-blank",
+    "A JSON Lines file of blank lines fails saying it holds no records.",
+    {"deal_splits.jsonl": "\n  \n\n"},
+    [[failed("deal_splits.jsonl", "the file holds no JSON records")]],
+)
+case(
+    "quantity-too-large",
+    "A quantity beyond a 64-bit whole number is quarantined as too large.",
+    {"deals.csv": deals_csv(deal_line(), deal_line(deal_id="D2", quantity="99999999999999999999"))},
+    [[loaded("deals.csv", 2, [(2, "quantity is too large (at most 18 digits)")])]],
+)
+
 
 def _write_case(folder: Path, spec: dict[str, Any]) -> None:
     if folder.exists():
