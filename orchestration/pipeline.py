@@ -25,7 +25,13 @@ from dagster import (
 )
 
 from orchestration.defs.factory import build_definitions
-from orchestration.defs.ingestion import BATCHES_CHECK, RAW_ASSET_KEYS, TableLoad
+from orchestration.defs.ingestion import (
+    BATCHES_CHECK,
+    IGNORED_FILES_METADATA,
+    RAW_ASSET_KEYS,
+    TableLoad,
+    raw_asset_key,
+)
 from orchestration.defs.jobs import JOB_NAME
 from orchestration.defs.warehouse import PUBLISHED_WAREHOUSE
 from orchestration.publish import (
@@ -56,7 +62,8 @@ class PipelineResult:
     as_of: dt.date
     tables: tuple[TableLoad, ...] = ()
     failures: tuple[str, ...] = ()  # one line each; empty when the run succeeded
-    warnings: tuple[str, ...] = ()  # failed checks of severity WARN, which do not block
+    # Landing files no table loads, and failed checks of severity WARN; neither blocks.
+    warnings: tuple[str, ...] = ()
     run_id: str | None = None
 
     @property
@@ -93,6 +100,16 @@ def _table_loads(result: ExecuteInProcessResult) -> tuple[TableLoad, ...]:
         if key in RAW_ASSET_KEYS and "batches" in materialization.metadata:
             loads.append(TableLoad.from_metadata(key.path[-1], materialization.metadata))
     return tuple(loads)
+
+
+def _ignored_files(result: ExecuteInProcessResult) -> list[str]:
+    """The warning lines ingestion gave for landing files that no table loads."""
+    for event in result.get_asset_materialization_events():
+        materialization = event.materialization
+        if materialization.asset_key == raw_asset_key("ingest_batches"):
+            lines = materialization.metadata.get(IGNORED_FILES_METADATA)
+            return list(getattr(lines, "value", None) or [])
+    return []
 
 
 def _check_line(evaluation: AssetCheckEvaluation) -> list[str]:
@@ -165,7 +182,7 @@ def summarize(result: ExecuteInProcessResult, settings: Settings) -> PipelineRes
         as_of=settings.effective_as_of,
         tables=_table_loads(result),
         failures=tuple(failures),
-        warnings=tuple(_failed_checks(result, AssetCheckSeverity.WARN)),
+        warnings=(*_ignored_files(result), *_failed_checks(result, AssetCheckSeverity.WARN)),
         run_id=result.run_id,
     )
 

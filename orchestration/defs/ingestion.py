@@ -6,7 +6,9 @@ the programs loaded before them). Each table is its own asset, ``raw/<table>``,
 matching the dbt sources in schema ``raw``, with a blocking check that fails
 when a batch of that table failed or quarantined too large a share of its
 rows; a failed check stops the run before dbt and publishing. What loaded
-stays loaded in the build warehouse either way: raw is append-only.
+stays loaded in the build warehouse either way: raw is append-only. Files in
+the landing folder that no table loads are logged as warnings and listed in
+the ``ignored_files`` metadata of ``raw/ingest_batches``; they do not fail the run.
 """
 
 import dataclasses
@@ -36,6 +38,7 @@ from orchestration.ingestion import (
     BLOCKING_STATUSES,
     BatchResult,
     ensure_raw_schema,
+    ignored_landing_files,
     ingest_table,
 )
 from orchestration.publish import hold_build_lock
@@ -44,6 +47,8 @@ RAW_GROUP = "raw"
 BATCHES_CHECK = "batches_loaded"
 # Load bookkeeping that ingestion writes next to the raw tables.
 BOOKKEEPING_TABLES: tuple[str, ...] = ("ingest_batches", "quarantine")
+# Metadata of raw/ingest_batches: one warning line per landing file no table loads.
+IGNORED_FILES_METADATA = "ignored_files"
 
 
 def raw_asset_key(table_name: str) -> AssetKey:
@@ -215,6 +220,10 @@ def ingest_landing(
     selected = context.selected_asset_keys
     tables = [name for name in LOAD_ORDER if raw_asset_key(name) in selected]
 
+    ignored = ignored_landing_files(landing_dir)
+    for warning in ignored:
+        context.log.warning(warning)
+
     with hold_build_lock(run_settings.build_path), warehouse.connect() as con:
         ensure_raw_schema(con)
         for table_name in tables:
@@ -246,6 +255,7 @@ def ingest_landing(
         for table_name in BOOKKEEPING_TABLES:
             key = raw_asset_key(table_name)
             if key in selected:
-                yield MaterializeResult(
-                    asset_key=key, metadata={"dagster/row_count": _count_rows(con, table_name)}
-                )
+                metadata: dict[str, Any] = {"dagster/row_count": _count_rows(con, table_name)}
+                if table_name == "ingest_batches":
+                    metadata[IGNORED_FILES_METADATA] = MetadataValue.json(ignored)
+                yield MaterializeResult(asset_key=key, metadata=metadata)

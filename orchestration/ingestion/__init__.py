@@ -13,7 +13,7 @@ record numbers, :mod:`.validation` for the row rules and :mod:`.programs` for
 the programs file.
 """
 
-from orchestration.ingestion.discovery import discover_batches
+from orchestration.ingestion.discovery import discover_batches, ignored_landing_files
 from orchestration.ingestion.loader import (
     BLOCKING_STATUSES,
     DUPLICATE,
@@ -46,6 +46,7 @@ __all__ = [
     "attainment_calendar",
     "discover_batches",
     "ensure_raw_schema",
+    "ignored_landing_files",
     "ingest_landing",
     "ingest_table",
     "parse_programs",

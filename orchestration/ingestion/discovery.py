@@ -2,10 +2,17 @@
 
 A table arrives as one file ``<table>.<ext>`` next to the other tables, as any
 number of batch files under a folder ``<table>/`` (searched recursively), or
-both. Files found in one scan load in path order: their paths relative to the
-landing folder, compared as plain strings, so ``deals.csv`` comes before
+both. Table names match file and folder names without regard to case, as
+column names do, so ``Deals.csv`` and ``DEALS/`` hold deals. Files found in
+one scan load in path order: their paths relative to the landing folder,
+compared as plain strings, so ``deals.csv`` comes before
 ``deals/2026-05-01.csv``. Names starting with a dot (editor and upload
 leftovers) are skipped.
+
+Any other file or folder is not loaded, but it is not passed over in silence
+either: :func:`ignored_landing_files` gives one warning line for each
+(``deals_2026-07-03.csv: not a landing table name; ignored``), so a batch
+dropped in the wrong place is noticed.
 """
 
 from __future__ import annotations
@@ -76,22 +83,83 @@ def discover_batches(landing_dir: Path, table_name: str) -> list[Path]:
         ]
     else:
         for entry in root.iterdir():
+            if entry.name.startswith("."):
+                continue
             if (
                 entry.is_file()
-                and entry.stem == table_name
+                and entry.stem.lower() == table_name
                 and entry.suffix.lower() in DATA_FILE_FORMATS
             ):
                 found.append(entry)
-        folder = root / table_name
-        if folder.is_dir():
-            found.extend(
-                path
-                for path in folder.rglob("*")
-                if path.is_file()
-                and path.suffix.lower() in DATA_FILE_FORMATS
-                and not _is_hidden(path, root)
-            )
+            elif entry.is_dir() and entry.name.lower() == table_name:
+                found.extend(
+                    path
+                    for path in entry.rglob("*")
+                    if path.is_file()
+                    and path.suffix.lower() in DATA_FILE_FORMATS
+                    and not _is_hidden(path, root)
+                )
     return sorted(found, key=lambda path: path.relative_to(root).as_posix())
+
+
+def ignored_landing_files(landing_dir: Path) -> list[str]:
+    """One warning line for each file or folder of the landing folder that no table loads.
+
+    Named by its path relative to the landing folder: a file or folder whose
+    name is no table's, and a file of a table in a format that is not read
+    (``deals.txt``, ``deals/readme.txt``). Hidden names are not reported.
+    """
+    root = Path(landing_dir).resolve()
+    if not root.is_dir():
+        return []
+    data_tables = [name for name in known_table_names() if name != PROGRAMS_TABLE]
+    warnings: list[str] = []
+    for entry in sorted(root.iterdir(), key=lambda path: path.name):
+        name = entry.name.lower()
+        if name.startswith("."):
+            continue
+        if entry.is_dir():
+            if name not in data_tables:
+                warnings.append(f"{entry.name}/: not a landing table folder; ignored")
+                continue
+            for path in sorted(entry.rglob("*")):
+                if (
+                    path.is_file()
+                    and path.suffix.lower() not in DATA_FILE_FORMATS
+                    and not _is_hidden(path, root)
+                ):
+                    warnings.append(_not_a_format(path, root))
+        elif name in PROGRAMS_FILE_NAMES:
+            continue
+        elif entry.stem.lower() in (*data_tables, PROGRAMS_TABLE):
+            if (
+                entry.suffix.lower() not in DATA_FILE_FORMATS
+                or entry.stem.lower() == PROGRAMS_TABLE
+            ):
+                warnings.append(_not_a_format(entry, root))
+        else:
+            warnings.append(f"{entry.name}: not a landing table name; ignored{_hint(name)}")
+    return warnings
+
+
+def _not_a_format(path: Path, root: Path) -> str:
+    suffix = path.suffix or "no suffix"
+    return f"{path.relative_to(root).as_posix()}: not a landing file format ({suffix}); ignored"
+
+
+def _hint(name: str) -> str:
+    """Where a file named after a table plus a suffix (``deals_2026-07-03.csv``) belongs."""
+    matches = [
+        table
+        for table in known_table_names()
+        if table != PROGRAMS_TABLE
+        and name.startswith(table)
+        and name[len(table) : len(table) + 1] in ("_", "-", " ", ".")
+    ]
+    if not matches:
+        return ""
+    table = max(matches, key=len)
+    return f" (batch files of {table} go in the folder {table}/)"
 
 
 def relative_source(path: Path, landing_dir: Path) -> str:

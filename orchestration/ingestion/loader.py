@@ -54,6 +54,7 @@ from orchestration.ingestion.discovery import (
     content_hash,
     discover_batches,
     file_format,
+    ignored_landing_files,
     relative_source,
 )
 from orchestration.ingestion.programs import ProgramsFileError, parse_programs_file
@@ -143,10 +144,16 @@ def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
 def ingest_landing(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, *, max_quarantine_share: float = 0.5
 ) -> list[BatchResult]:
-    """Load every landing table, in ``contract.LOAD_ORDER`` (programs first)."""
+    """Load every landing table, in ``contract.LOAD_ORDER`` (programs first).
+
+    Files that no table loads are logged as warnings (see
+    :func:`~orchestration.ingestion.discovery.ignored_landing_files`).
+    """
     landing_dir = Path(landing_dir)
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
+    for warning in ignored_landing_files(landing_dir):
+        logger.warning("%s", warning)
     results: list[BatchResult] = []
     for table_name in contract.LOAD_ORDER:
         results.extend(

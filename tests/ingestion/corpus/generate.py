@@ -153,7 +153,9 @@ def case(
     scans: list[list[dict]],
     checks: list[dict] | None = None,
     scan2_files: dict[str, str | bytes] | None = None,
+    ignored: list[list[str]] | None = None,
 ) -> None:
+    """Add a case; ``ignored`` holds, per scan, the warnings for files no table loads."""
     CASES.append(
         {
             "name": name,
@@ -162,6 +164,7 @@ def case(
             "scan2_files": scan2_files or {},
             "scans": scans,
             "checks": checks or [],
+            "ignored": ignored or [[] for _ in scans],
         }
     )
 
@@ -1144,6 +1147,7 @@ case(
             skipped("deals/readme.txt"),
         ]
     ],
+    ignored=[["deals/readme.txt: not a landing file format (.txt); ignored"]],
 )
 
 
@@ -1278,6 +1282,50 @@ case(
     [[loaded("deals.csv", 2, [(2, "quantity is too large (at most 18 digits)")])]],
 )
 
+case(
+    "table-names-in-other-case",
+    "Table file and folder names match without regard to case, as column names do.",
+    {
+        "Products.csv": lines(PRODUCT_HEADER, "A-1,Router,Networking,10"),
+        "Deals.csv": deals_csv(deal_line()),
+        "DEALS/2026-05-01.csv": deals_csv(deal_line(deal_id="D2")),
+    },
+    [[loaded("Products.csv", 1), loaded("DEALS/2026-05-01.csv", 1), loaded("Deals.csv", 1)]],
+    [check("select deal_id from raw.deals order by _batch_id", ["D2"], ["D1"])],
+)
+case(
+    "files-matching-no-table",
+    "Files and folders that no table loads are not loaded, and each gives a warning line.",
+    {
+        "deals.csv": deals_csv(deal_line()),
+        "deals_2026-07-03.csv": deals_csv(deal_line(deal_id="D2")),
+        "deals.txt": "D3\n",
+        "notes.txt": "sent by the CRM team\n",
+        "archive/deals.csv": deals_csv(deal_line(deal_id="D4")),
+        ".DS_Store": "hidden\n",
+    },
+    [
+        [
+            loaded("deals.csv", 1),
+            skipped("deals_2026-07-03.csv"),
+            skipped("deals.txt"),
+            skipped("notes.txt"),
+            skipped("archive/deals.csv"),
+            skipped(".DS_Store"),
+        ]
+    ],
+    [check("select deal_id from raw.deals", ["D1"])],
+    ignored=[
+        [
+            "archive/: not a landing table folder; ignored",
+            "deals.txt: not a landing file format (.txt); ignored",
+            "deals_2026-07-03.csv: not a landing table name; ignored "
+            "(batch files of deals go in the folder deals/)",
+            "notes.txt: not a landing table name; ignored",
+        ]
+    ],
+)
+
 
 def _write_case(folder: Path, spec: dict[str, Any]) -> None:
     if folder.exists():
@@ -1289,7 +1337,10 @@ def _write_case(folder: Path, spec: dict[str, Any]) -> None:
             path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     outcome = {
         "description": spec["description"],
-        "scans": [{"files": files} for files in spec["scans"]],
+        "scans": [
+            {"files": files, **({"ignored": ignored} if ignored else {})}
+            for files, ignored in zip(spec["scans"], spec["ignored"], strict=True)
+        ],
     }
     if spec["checks"]:
         outcome["checks"] = spec["checks"]
