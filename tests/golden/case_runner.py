@@ -3,7 +3,10 @@
 A case folder holds ``landing/`` (the input, in the landing contract),
 optionally ``as_of.txt`` (2026-12-31 when absent) and ``expected/*.csv``.
 A figure absent from ``expected/`` is 0 (null for quota and attainment).
-Figures compare as decimals, to the cent.
+Figures compare as decimals, to the cent. ``expected/deal_log.csv``, where a
+case has one, lists every deal-log row: ``counted`` must match, and ``reason``
+must begin the mart's reason (which goes on with details such as dates), or
+be ``(earning)`` for a counted line, whose reason is its calculation.
 """
 
 from __future__ import annotations
@@ -119,10 +122,47 @@ def _key(values: list[object]) -> tuple[str, ...]:
     return tuple("" if v is None else str(v) for v in values)
 
 
+DEAL_LOG_FILE = "deal_log.csv"
+DEAL_LOG_QUERY = "select deal_id, partner_id, program_id, counted, reason from fct_deal_log"
+EARNING_REASON = "(earning)"
+
+
+def _deal_log_differences(case: Path, con: duckdb.DuckDBPyConnection) -> list[str]:
+    expected_file = case / "expected" / DEAL_LOG_FILE
+    if not expected_file.exists():
+        return []
+    with expected_file.open(newline="", encoding="utf-8") as handle:
+        expected = {
+            (row["deal_id"], row["partner_id"], row["program_id"]): row
+            for row in csv.DictReader(handle)
+        }
+    actual = {
+        _key(list(row[:3])): (bool(row[3]), str(row[4]))
+        for row in con.execute(DEAL_LOG_QUERY).fetchall()
+    }
+    differences: list[str] = []
+    for key in sorted(set(expected) | set(actual)):
+        if key not in actual or key not in expected:
+            side = "missing from the mart" if key not in actual else "not expected"
+            differences.append(f"{DEAL_LOG_FILE} {key}: {side}")
+            continue
+        want_counted = expected[key]["counted"].strip().lower() == "true"
+        want_reason = expected[key]["reason"]
+        got_counted, got_reason = actual[key]
+        reason_matches = want_reason == EARNING_REASON or got_reason.startswith(want_reason)
+        if got_counted != want_counted or not reason_matches:
+            differences.append(
+                f"{DEAL_LOG_FILE} {key}: expected counted={want_counted} reason {want_reason!r},"
+                f" got counted={got_counted} reason {got_reason!r}"
+            )
+    return differences
+
+
 def compare(case: Path, warehouse: Path) -> list[str]:
     """Differences between a case's expected files and the published marts."""
     differences: list[str] = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        differences.extend(_deal_log_differences(case, con))
         for comparison in COMPARISONS:
             expected_file = case / "expected" / comparison.file_name
             if not expected_file.exists():
