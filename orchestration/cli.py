@@ -6,6 +6,7 @@ Every option falls back to the ``INCENTIVES_*`` environment variables that
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -234,32 +235,61 @@ def import_adventureworks_command(
 
 
 def _run_foreground(command: list[str], env: dict[str, str]) -> int:
-    """Run a server until it exits, passing a stop request on to it.
+    """Run a server until it exits, or until Ctrl+C or SIGTERM asks this command to stop.
 
-    Ctrl+C reaches the server from the terminal too, so it gets time to shut
-    down its own processes; a SIGTERM sent to this process is forwarded. A
-    server still running after that grace time is terminated, then killed.
+    The server runs in a process group of its own, with the default Ctrl+C
+    handling even when this command was started in the background (where
+    Ctrl+C is ignored and ``dagster dev`` then ignores SIGTERM too). On a stop
+    request the whole group gets SIGINT, then SIGTERM, then SIGKILL, each after
+    a grace time, so a server and every process it started end together.
     """
-    process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=PROJECT_ROOT,
+        start_new_session=True,
+        preexec_fn=_default_interrupt_handling,
+    )
+    stop_requested: list[int] = []
 
-    def forward(signum: int, _frame: object) -> None:
-        process.send_signal(signum)
+    def request_stop(signum: int, _frame: object) -> None:
+        stop_requested.append(signum)
 
-    previous = signal.signal(signal.SIGTERM, forward)
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return process.wait()
-    except KeyboardInterrupt:
-        for stop in (None, process.terminate, process.kill):
-            if stop is not None:
-                stop()
+        while not stop_requested:
             try:
-                process.wait(timeout=_SHUTDOWN_GRACE_SECONDS)
-                break
+                return process.wait(timeout=0.2)
             except subprocess.TimeoutExpired:
                 continue
+        _stop_process_group(process)
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _default_interrupt_handling() -> None:
+    """In the server's process, before it starts: Ctrl+C and SIGTERM do their default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """Ask the server's process group to stop, more firmly each time it does not."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=_SHUTDOWN_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            continue
+        # The server is gone; end what it started and left behind.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        return
 
 
 def _serve(warehouse: Path, port: int) -> None:
