@@ -55,3 +55,19 @@
     {#- A rate as a percentage: 0.07 -> 7%. -#}
     {{ number_text(exact(rate_expression ~ ' * 100')) }} || '%'
 {%- endmacro %}
+
+{% macro trimmed_text(expression) -%}
+    {#-
+        Text trimmed of blanks (space, tab, line breaks) at both ends, empty
+        text as null: what ingestion does to every value it loads.
+    -#}
+    {{ return(adapter.dispatch('trimmed_text', 'partner_incentives')(expression)) }}
+{%- endmacro %}
+
+{% macro default__trimmed_text(expression) -%}
+    nullif(trim(both ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) from {{ expression }}), '')
+{%- endmacro %}
+
+{% macro duckdb__trimmed_text(expression) -%}
+    nullif(trim({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')
+{%- endmacro %}

@@ -27,7 +27,8 @@ publish a partial picture. Every row of it goes to ``raw.quarantine``, the
 failing rows with their own reason and the others with the batch's, so
 nothing is lost and the partner sees why; ``raw.<table>`` gets nothing. Like a
 failed file it is reported on every run while it stays in the landing folder,
-and a corrected file (new content) loads normally.
+and a corrected file (new content) loads normally; so does the same file once
+the allowed share is raised above its failing share.
 
 Counts reconcile for every batch: ``rows_read = rows_loaded +
 rows_quarantined``. For ``programs.yml`` a row is a program version, so
@@ -42,7 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -87,6 +88,8 @@ LOADED = "loaded"
 DUPLICATE = "duplicate"
 FAILED = "failed"
 REJECTED = "rejected"
+# The reason given to the rows of a rejected batch that failed no check of their own.
+_REJECTED_REASON_PREFIX = "batch rejected: "
 # Statuses that fail the run each time their file is scanned, until it changes.
 BLOCKING_STATUSES = frozenset({FAILED, REJECTED})
 
@@ -218,6 +221,9 @@ def _ingest_file(
         )
     batch = _Batch(table_name, source, fmt, digest)
     seen = _registered_before(con, batch)
+    if seen is not None and seen.status == REJECTED:
+        # Judged again under today's share: a raised share lets the file load.
+        seen = _still_rejected(con, seen, max_quarantine_share)
     if seen is not None:
         return seen if seen.status in BLOCKING_STATUSES else None
     if _already_loaded(con, table_name, digest):
@@ -231,11 +237,14 @@ def _ingest_file(
 
 
 def _registered_before(con: duckdb.DuckDBPyConnection, batch: _Batch) -> BatchResult | None:
-    """The first registry row of this same file (table, path and content), if any."""
+    """The latest registry row of this same file (table, path and content), if any.
+
+    Its counts are zero: they were reported when the batch was recorded.
+    """
     row = con.execute(
         f"SELECT batch_id, status, error_message FROM {qualified('ingest_batches')} "
         "WHERE table_name = ? AND source_file = ? AND content_hash = ? "
-        "ORDER BY batch_id LIMIT 1",
+        "ORDER BY batch_id DESC LIMIT 1",
         [batch.table_name, batch.source_file, batch.content_hash],
     ).fetchone()
     if row is None:
@@ -250,6 +259,24 @@ def _registered_before(con: duckdb.DuckDBPyConnection, batch: _Batch) -> BatchRe
         rows_quarantined=0,
         error_message=row[2],
     )
+
+
+def _still_rejected(
+    con: duckdb.DuckDBPyConnection, seen: BatchResult, max_quarantine_share: float
+) -> BatchResult | None:
+    """``seen`` with its reason restated for ``max_quarantine_share``; None once it is allowed."""
+    row = con.execute(
+        f"SELECT b.rows_read, count(q.row_number) FILTER (WHERE NOT starts_with(q.reason, ?)) "
+        f"FROM {qualified('ingest_batches')} AS b "
+        f"LEFT JOIN {qualified('quarantine')} AS q ON q.batch_id = b.batch_id "
+        "WHERE b.batch_id = ? GROUP BY b.rows_read",
+        [_REJECTED_REASON_PREFIX, seen.batch_id],
+    ).fetchone()
+    assert row is not None
+    rejection = _rejection(int(row[0]), int(row[1]), max_quarantine_share)
+    if rejection is None:
+        return None
+    return replace(seen, error_message=f"{seen.source_file}: {rejection}")
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, table_name: str, digest: str) -> bool:
@@ -363,7 +390,7 @@ def _load_data_file(
         rows_read, rows_failing = _counts(con)
         rejection = _rejection(rows_read, rows_failing, max_quarantine_share)
         if rejection is not None:
-            _quarantine_remaining_rows(con, f"batch rejected: {rejection}")
+            _quarantine_remaining_rows(con, _REJECTED_REASON_PREFIX + rejection)
         status = LOADED if rejection is None else REJECTED
         rows_quarantined = rows_read if rejection is not None else rows_failing
         rows_loaded = rows_read - rows_quarantined
@@ -405,10 +432,10 @@ def _rejection(rows_read: int, rows_failing: int, max_quarantine_share: float) -
     """Why a batch is rejected whole, or None when its failing share is allowed."""
     if rows_read == 0 or rows_failing / rows_read <= max_quarantine_share:
         return None
+    allowed = f"{max_quarantine_share * 100:.10g}%"
     return (
         f"{rows_failing} of {rows_read} rows failed their checks, more than the allowed"
-        f" {max_quarantine_share:.0%}; no row of this file is loaded until a corrected"
-        " file arrives"
+        f" {allowed}; no row of this file is loaded until a corrected file arrives"
     )
 
 

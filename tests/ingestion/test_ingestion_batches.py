@@ -245,3 +245,21 @@ def test_ingest_landing_loads_programs_first_and_reports_every_file(con, landing
 def test_ingest_landing_needs_an_existing_folder(con, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         ingest_landing(con, tmp_path / "nowhere")
+
+
+def test_a_rejected_file_loads_once_the_allowed_share_is_raised(con, landing: Path) -> None:
+    bad = WON_DEAL.replace(",USD,", ",US,")
+    write(landing, "deals.csv", csv_text(DEAL_HEADER, WON_DEAL, bad, bad))
+    (first,) = ingest_table(con, landing, "deals", max_quarantine_share=0.515)
+    assert first.status == "rejected"
+    assert "2 of 3 rows failed their checks, more than the allowed 51.5%" in first.error_message
+    (again,) = ingest_table(con, landing, "deals", max_quarantine_share=0.6)
+    assert again.status == "rejected" and "the allowed 60%" in again.error_message
+    (raised,) = ingest_table(con, landing, "deals", max_quarantine_share=0.7)
+    assert (raised.status, raised.rows_loaded, raised.rows_quarantined) == ("loaded", 1, 2)
+    # Loaded now, it is not loaded or reported again.
+    assert ingest_table(con, landing, "deals", max_quarantine_share=0.7) == []
+    assert rows(con, "select status from raw.ingest_batches order by batch_id") == [
+        ("rejected",),
+        ("loaded",),
+    ]

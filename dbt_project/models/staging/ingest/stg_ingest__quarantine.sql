@@ -1,5 +1,6 @@
 -- Quarantined rows, with the deal and partner they name (when they name one)
--- so that the deal log can say why a deal is missing.
+-- so that the deal log can say why a deal is missing. The keys are trimmed as
+-- ingestion trims loaded values, so they match the deals they belong to.
 with
 
 source as (
@@ -17,8 +18,8 @@ final as (
         table_name,
         reason,
         raw_values,
-        {{ json_text('raw_values', 'deal_id') }} as deal_id,
-        {{ json_text('raw_values', 'partner_id') }} as partner_id
+        {{ trimmed_text(json_text('raw_values', 'deal_id')) }} as deal_id,
+        {{ trimmed_text(json_text('raw_values', 'partner_id')) }} as partner_id
 
     from source
 
