@@ -18,6 +18,7 @@ dropped in the wrong place is noticed.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from orchestration import contract
@@ -118,6 +119,9 @@ def ignored_landing_files(landing_dir: Path) -> list[str]:
         name = entry.name.lower()
         if name.startswith("."):
             continue
+        if entry.is_symlink() and not entry.exists():
+            warnings.append(_broken_link(entry, root))
+            continue
         if entry.is_dir():
             if name not in data_tables:
                 warnings.append(f"{entry.name}/: not a landing table folder; ignored")
@@ -129,6 +133,7 @@ def ignored_landing_files(landing_dir: Path) -> list[str]:
                     and not _is_hidden(path, root)
                 ):
                     warnings.append(_not_a_format(path, root))
+            warnings.extend(_links_not_followed(entry, root))
         elif name in PROGRAMS_FILE_NAMES:
             continue
         elif entry.stem.lower() in (*data_tables, PROGRAMS_TABLE):
@@ -140,6 +145,36 @@ def ignored_landing_files(landing_dir: Path) -> list[str]:
         else:
             warnings.append(f"{entry.name}: not a landing table name; ignored{_hint(name)}")
     return warnings
+
+
+def _links_not_followed(folder: Path, root: Path) -> list[str]:
+    """Warnings for links inside a table folder that discovery does not follow.
+
+    A link to a folder is not searched (links can form loops), and a link to
+    nothing holds no data; both would otherwise vanish without a word.
+    """
+    warnings: list[str] = []
+    for current, folders, files in os.walk(folder):
+        here = Path(current)
+        if _is_hidden(here, root):
+            continue
+        for name in sorted(folders):
+            path = here / name
+            if path.is_symlink() and not name.startswith("."):
+                relative = path.relative_to(root).as_posix()
+                warnings.append(
+                    f"{relative}/: a linked folder is not searched; ignored"
+                    " (move or copy its files into the folder)"
+                )
+        for name in sorted(files):
+            path = here / name
+            if path.is_symlink() and not path.exists() and not name.startswith("."):
+                warnings.append(_broken_link(path, root))
+    return warnings
+
+
+def _broken_link(path: Path, root: Path) -> str:
+    return f"{path.relative_to(root).as_posix()}: a link to nothing; ignored"
 
 
 def _not_a_format(path: Path, root: Path) -> str:

@@ -119,6 +119,21 @@ def failed(file: str, error: str) -> dict:
     }
 
 
+def rejected(
+    file: str, read: int, quarantined: list[tuple[int, str]], error: str, *, again: bool = False
+) -> dict:
+    """A batch rejected whole: every row quarantined; ``again`` when a later scan re-reports it."""
+    return {
+        "file": file,
+        "status": "rejected",
+        "rows_read": 0 if again else read,
+        "rows_loaded": 0,
+        "rows_quarantined": 0 if again else read,
+        "quarantined": [{"row_number": number, "reason": reason} for number, reason in quarantined],
+        "error": error,
+    }
+
+
 def duplicate(file: str) -> dict:
     return {
         "file": file,
@@ -154,8 +169,13 @@ def case(
     checks: list[dict] | None = None,
     scan2_files: dict[str, str | bytes] | None = None,
     ignored: list[list[str]] | None = None,
+    max_quarantine_share: float | None = None,
 ) -> None:
-    """Add a case; ``ignored`` holds, per scan, the warnings for files no table loads."""
+    """Add a case; ``ignored`` holds, per scan, the warnings for files no table loads.
+
+    ``max_quarantine_share`` sets the share of failing rows above which a batch
+    is rejected whole; without it a case shows row-level reasons only.
+    """
     CASES.append(
         {
             "name": name,
@@ -165,6 +185,7 @@ def case(
             "scans": scans,
             "checks": checks or [],
             "ignored": ignored or [[] for _ in scans],
+            "max_quarantine_share": max_quarantine_share,
         }
     )
 
@@ -1327,6 +1348,53 @@ case(
 )
 
 
+case(
+    "batch-over-the-quarantine-share",
+    "A file with more than the allowed share of failing rows is rejected whole, reported"
+    " again while it stays, and a corrected file loads.",
+    {
+        "deals.csv": deals_csv(
+            deal_line(),
+            deal_line(deal_id="D2", quantity="0"),
+            deal_line(deal_id="D3", currency="US"),
+        )
+    },
+    [
+        [
+            rejected(
+                "deals.csv",
+                3,
+                [
+                    (1, "batch rejected: 2 of 3 rows failed their checks"),
+                    (2, "quantity"),
+                    (3, "currency"),
+                ],
+                "2 of 3 rows failed their checks, more than the allowed 50%",
+            )
+        ],
+        [
+            rejected(
+                "deals.csv",
+                3,
+                [
+                    (1, "batch rejected: 2 of 3 rows failed their checks"),
+                    (2, "quantity"),
+                    (3, "currency"),
+                ],
+                "2 of 3 rows failed their checks, more than the allowed 50%",
+                again=True,
+            ),
+            loaded("deals/corrected.csv", 2),
+        ],
+    ],
+    [check("select deal_id from raw.deals order by deal_id", ["D1"], ["D2"])],
+    scan2_files={
+        "deals/corrected.csv": deals_csv(deal_line(), deal_line(deal_id="D2")),
+    },
+    max_quarantine_share=0.5,
+)
+
+
 def _write_case(folder: Path, spec: dict[str, Any]) -> None:
     if folder.exists():
         shutil.rmtree(folder)
@@ -1335,8 +1403,10 @@ def _write_case(folder: Path, spec: dict[str, Any]) -> None:
             path = folder / (prefix + name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    outcome = {
-        "description": spec["description"],
+    outcome: dict[str, Any] = {"description": spec["description"]}
+    if spec["max_quarantine_share"] is not None:
+        outcome["max_quarantine_share"] = spec["max_quarantine_share"]
+    outcome |= {
         "scans": [
             {"files": files, **({"ignored": ignored} if ignored else {})}
             for files, ignored in zip(spec["scans"], spec["ignored"], strict=True)
