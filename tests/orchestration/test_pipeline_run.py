@@ -21,6 +21,21 @@ from pipeline_cases import PublishedRun, copy_landing, settings_for
 
 from orchestration.defs.dbt import mart_asset_keys
 from orchestration.pipeline import run_pipeline, summarize
+from orchestration.settings import Settings
+
+
+def _copy_of(published_run: PublishedRun, tmp_path: Path) -> Settings:
+    """Settings over copies of the published run's landing folder and warehouses.
+
+    A run on them loads only the files a test adds, and other tests keep theirs.
+    """
+    settings = settings_for(
+        tmp_path, copy_landing(published_run.settings.landing_dir, tmp_path / "landing")
+    )
+    settings.warehouse.parent.mkdir(parents=True)
+    shutil.copyfile(published_run.settings.warehouse, settings.warehouse)
+    shutil.copyfile(published_run.settings.build_path, settings.build_path)
+    return settings
 
 
 def _landing_files(landing: Path) -> int:
@@ -59,13 +74,7 @@ def test_the_published_warehouse_opens_read_only_with_raw_tables_and_marts(
 def test_a_failing_batch_fails_the_run_and_keeps_the_published_warehouse(
     published_run: PublishedRun, tmp_path: Path
 ) -> None:
-    # Work on copies of the published run's warehouses, so other tests keep theirs.
-    settings = settings_for(
-        tmp_path, copy_landing(published_run.settings.landing_dir, tmp_path / "landing")
-    )
-    settings.warehouse.parent.mkdir(parents=True)
-    shutil.copyfile(published_run.settings.warehouse, settings.warehouse)
-    shutil.copyfile(published_run.settings.build_path, settings.build_path)
+    settings = _copy_of(published_run, tmp_path)
     published_before = settings.warehouse.read_bytes()
 
     # A truncated Parquet batch of deals, and a partners batch without a required column.
@@ -141,12 +150,7 @@ def test_the_summary_gives_one_line_per_failed_check_and_step(tmp_path: Path) ->
 def test_a_rejected_batch_fails_every_run_until_it_is_replaced(
     published_run: PublishedRun, tmp_path: Path
 ) -> None:
-    settings = settings_for(
-        tmp_path, copy_landing(published_run.settings.landing_dir, tmp_path / "landing")
-    )
-    settings.warehouse.parent.mkdir(parents=True)
-    shutil.copyfile(published_run.settings.warehouse, settings.warehouse)
-    shutil.copyfile(published_run.settings.build_path, settings.build_path)
+    settings = _copy_of(published_run, tmp_path)
     published_before = settings.warehouse.read_bytes()
     header = (
         "deal_id,partner_id,product_id,quantity,amount,currency,stage,created_at,"
@@ -186,9 +190,7 @@ def test_a_rejected_batch_fails_every_run_until_it_is_replaced(
 def test_the_deal_log_names_a_quarantined_update_of_a_deal_that_still_counts(
     published_run: PublishedRun, tmp_path: Path
 ) -> None:
-    settings = settings_for(
-        tmp_path, copy_landing(published_run.settings.landing_dir, tmp_path / "landing")
-    )
+    settings = _copy_of(published_run, tmp_path)
     (settings.landing_dir / "deals").mkdir()
     (settings.landing_dir / "deals" / "update.csv").write_text(
         "deal_id,partner_id,product_id,quantity,amount,currency,stage,created_at,"
