@@ -62,16 +62,6 @@ where period is not null
 order by period desc
 """
 
-PARTNER_ACTIVE_PERIOD_SQL = """
-select max(period) as period
-from (
-    select period from mart_partner_attainment
-    where partner_id = $partner_id and won_usd <> 0
-    union all
-    select period from fct_incentive_earnings where partner_id = $partner_id
-) as active_periods
-"""
-
 PARTNER_ATTAINMENT_SQL = """
 select partner_id, period, won_usd, quota_usd, attainment_pct, projected_revenue_usd,
     rank_in_region
@@ -154,13 +144,6 @@ def run_query(warehouse: Path, sql: str, params: Mapping[str, Any] | None = None
 def partners(warehouse: Path) -> pd.DataFrame:
     """All partners with their current attributes, and whether they have earning lines."""
     return run_query(warehouse, PARTNERS_SQL)
-
-
-def partner_active_period(warehouse: Path, partner_id: str) -> str | None:
-    """The partner's latest period with won revenue or earning lines, if any."""
-    frame = run_query(warehouse, PARTNER_ACTIVE_PERIOD_SQL, {"partner_id": partner_id})
-    period = frame["period"].iloc[0] if len(frame) else None
-    return None if period is None or pd.isna(period) else str(period)
 
 
 def partner_periods(warehouse: Path, partner_id: str) -> list[str]:

@@ -150,14 +150,7 @@ def render(warehouse: Path) -> None:
         st.info("No attainment or earnings for this partner yet.")
         return
     # One period picker per partner: each partner has its own list of periods.
-    # It opens on the latest period with won revenue or earnings, not a quota-only one.
-    active = load_or_stop(lambda: queries.partner_active_period(warehouse, partner_id))
-    period = st.sidebar.selectbox(
-        "Period",
-        options=periods,
-        index=periods.index(active) if active in periods else 0,
-        key=f"period_{partner_id}",
-    )
+    period = st.sidebar.selectbox("Period", options=periods, key=f"period_{partner_id}")
 
     st.subheader(f"Attainment, {period}")
     _attainment_card(

@@ -41,14 +41,13 @@ def test_values_travel_as_bound_parameters(
 def test_a_quote_in_a_value_matches_nothing_instead_of_everything(published_warehouse: Path):
     assert queries.partner_attainment(published_warehouse, HOSTILE, "2026-Q2").empty
     assert queries.partner_periods(published_warehouse, HOSTILE) == []
-    assert queries.partner_active_period(published_warehouse, HOSTILE) is None
     assert queries.program_performance(published_warehouse, region=HOSTILE).empty
     assert len(queries.partner_attainment(published_warehouse, "P-001", "2026-Q2")) == 1
 
 
 def test_sql_texts_are_constants_without_placeholders_for_formatting():
     texts = [value for name, value in vars(queries).items() if name.endswith("_SQL")]
-    assert len(texts) == 16
+    assert len(texts) == 15
     for text in texts:
         assert "{" not in text
         assert "%s" not in text
@@ -66,7 +65,6 @@ def test_null_filters_keep_every_row(published_warehouse: Path):
 
 def test_periods_are_latest_first(published_warehouse: Path):
     assert queries.partner_periods(published_warehouse, "P-001") == ["2026-Q2", "2026-Q1"]
-    assert queries.partner_active_period(published_warehouse, "P-001") == "2026-Q2"
     assert queries.performance_periods(published_warehouse) == ["2026-Q2", "2026-Q1"]
 
 
@@ -94,13 +92,3 @@ def test_a_missing_file_is_reported_not_created(tmp_path: Path):
 def test_settings_supply_the_warehouse_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("INCENTIVES_WAREHOUSE", str(tmp_path / "w.duckdb"))
     assert connection.warehouse_path() == tmp_path / "w.duckdb"
-
-
-def test_the_active_period_skips_a_later_quota_only_period(published_warehouse: Path):
-    with duckdb.connect(str(published_warehouse)) as writer:
-        writer.execute(
-            "insert into mart_partner_attainment values"
-            " ('P-001', '2026-Q3', 0.00, 5000.00, 0.00, 0.00, 3)"
-        )
-    assert queries.partner_periods(published_warehouse, "P-001")[0] == "2026-Q3"
-    assert queries.partner_active_period(published_warehouse, "P-001") == "2026-Q2"
