@@ -50,46 +50,53 @@ current_deals as (
 
 ),
 
-known_deals as (
+ranked_quarantined as (
 
-    select distinct deal_id from current_deals
+    select
+        *,
+        row_number() over (
+            partition by deal_id
+            order by batch_id desc, source_row_number desc
+        ) as recency_rank
+
+    from quarantined
+
+),
+
+latest_quarantined as (
+
+    -- The newest quarantined row of each deal.
+    select * from ranked_quarantined
+    where recency_rank = 1
 
 ),
 
 quarantined_updates as (
 
-    -- Quarantined rows of a known deal from a batch later than its current version's.
+    -- A deal's newest quarantined row, when it came after its current version.
     select
-        quarantined.deal_id,
-        quarantined.reason,
-        row_number() over (
-            partition by quarantined.deal_id
-            order by quarantined.batch_id desc, quarantined.source_row_number desc
-        ) as recency_rank
+        latest_quarantined.deal_id,
+        latest_quarantined.reason
 
-    from quarantined
+    from latest_quarantined
     inner join current_deals
         on
-            quarantined.deal_id = current_deals.deal_id
-            and quarantined.batch_id > current_deals.batch_id
+            latest_quarantined.deal_id = current_deals.deal_id
+            and latest_quarantined.batch_id > current_deals.batch_id
 
 ),
 
 quarantined_only as (
 
-    -- Deals with no valid version at all: the latest quarantined row speaks for them.
+    -- Deals with no valid version at all: the newest quarantined row speaks for them.
     select
-        quarantined.deal_id,
-        quarantined.partner_id,
-        quarantined.reason,
-        row_number() over (
-            partition by quarantined.deal_id
-            order by quarantined.batch_id desc, quarantined.source_row_number desc
-        ) as recency_rank
+        latest_quarantined.deal_id,
+        latest_quarantined.partner_id,
+        latest_quarantined.reason
 
-    from quarantined
-    left join known_deals on quarantined.deal_id = known_deals.deal_id
-    where known_deals.deal_id is null
+    from latest_quarantined
+    left join current_deals on latest_quarantined.deal_id = current_deals.deal_id
+    where current_deals.deal_id is null
 
 ),
 
@@ -148,10 +155,7 @@ current_deal_rows as (
             line_reasons.deal_id = earnings.deal_id
             and line_reasons.partner_id = earnings.partner_id
             and programs.program_id = earnings.program_id
-    left join quarantined_updates
-        on
-            line_reasons.deal_id = quarantined_updates.deal_id
-            and quarantined_updates.recency_rank = 1
+    left join quarantined_updates on line_reasons.deal_id = quarantined_updates.deal_id
 
 ),
 
@@ -171,7 +175,6 @@ quarantined_rows as (
 
     from quarantined_only
     cross join programs
-    where quarantined_only.recency_rank = 1
 
 ),
 
